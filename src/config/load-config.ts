@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DatabaseTarget } from '../db/database-url.js';
+import { type City, DEFAULT_CITIES } from '../weather/city.js';
+import { ConfigError } from './config-error.js';
+import {
+  CITIES,
+  DATA_DIR,
+  DATABASE_URL,
+  LOG_LEVEL,
+  type LogLevel,
+  OPEN_METEO_TIMEOUT_MS,
+  OPEN_METEO_URL,
+  PORT,
+  SENSOR_INTERVAL_S,
+  SENSOR_SOURCE,
+  SIMULATED_SEED,
+  type SensorSourceMode,
+  type Variable,
+} from './variables.js';
+
+/** Everything a clima process is configured with: typed, validated, frozen. */
+export interface Config {
+  readonly dataDir: string;
+  readonly database: DatabaseTarget;
+  readonly cities: readonly City[];
+  readonly sensor: {
+    readonly intervalS: number;
+    readonly source: SensorSourceMode;
+    readonly seed: number;
+  };
+  readonly openMeteo: { readonly url: string; readonly timeoutMs: number };
+  readonly port: number;
+  readonly logLevel: LogLevel;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+type ReadFile = (path: string) => string;
+
+/**
+ * Reads the configuration from `env`. `NAME_FILE` may hold the path of a file with the value of
+ * `NAME` (Docker secrets); setting both is an error, since one of them would be silently ignored.
+ * @throws ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync(path, 'utf8')): Config {
+  const read = <T>(variable: Variable<T>, fallback?: string): T => {
+    const raw = rawValue(env, variable.name, readFile) ?? fallback ?? variable.defaultText;
+    if (raw === undefined) throw new ConfigError(variable.name, `expected ${variable.expected}`);
+    const result = variable.schema.safeParse(raw);
+    if (result.success) return result.data;
+    const reason = result.error.issues.find((issue) => issue.code === 'custom')?.message;
+    const shown = variable.secret ? '' : `, got "${raw}"`;
+    throw new ConfigError(variable.name, `expected ${variable.expected}${shown}${reason ? ` (${reason})` : ''}`);
+  };
+
+  const dataDir = read(DATA_DIR);
+  const config: Config = {
+    dataDir,
+    database: read(DATABASE_URL, `sqlite:${join(dataDir, 'clima.db')}`),
+    cities: rawValue(env, CITIES.name, readFile) === undefined ? DEFAULT_CITIES : read(CITIES),
+    sensor: {
+      intervalS: read(SENSOR_INTERVAL_S),
+      source: read(SENSOR_SOURCE),
+      seed: read(SIMULATED_SEED),
+    },
+    openMeteo: { url: read(OPEN_METEO_URL), timeoutMs: read(OPEN_METEO_TIMEOUT_MS) },
+    port: read(PORT),
+    logLevel: read(LOG_LEVEL),
+  };
+  return deepFreeze(config);
+}
+
+/** An empty value counts as unset, as `FOO= clima start` means "no FOO" to most people. */
+function rawValue(env: Env, name: string, readFile: ReadFile): string | undefined {
+  const direct = env[name];
+  const file = env[`${name}_FILE`];
+  if (file !== undefined && file !== '') {
+    if (direct !== undefined && direct !== '') {
+      throw new ConfigError(name, `set either ${name} or ${name}_FILE, not both`);
+    }
+    try {
+      return readFile(file).replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE`, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  }
+  return direct === '' ? undefined : direct;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { type DatabaseTarget, parseDatabaseUrl } from '../db/database-url.js';
+import type { City } from '../weather/city.js';
+import { parseCities } from './parse-cities.js';
+
+/**
+ * Every environment variable clima reads: its default, its meaning, and the schema that turns the
+ * text into a typed value. The README's configuration table lists exactly these (a test checks it).
+ */
+export interface Variable<T> {
+  readonly name: string;
+  /** The default as a user would write it, or undefined when the variable is optional. */
+  readonly defaultText: string | undefined;
+  readonly description: string;
+  /** What a valid value looks like, for the one-line error. */
+  readonly expected: string;
+  /** Secrets are never echoed back in errors. */
+  readonly secret?: boolean;
+  readonly schema: z.ZodType<T, string>;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+const SENSOR_SOURCES = ['auto', 'open-meteo', 'simulated'] as const;
+export type SensorSourceMode = (typeof SENSOR_SOURCES)[number];
+
+function integer(min: number, max: number) {
+  return {
+    expected: `an integer from ${min} to ${max}`,
+    schema: z
+      .string()
+      .regex(/^\s*\d+\s*$/)
+      .transform(Number)
+      .pipe(z.number().int().min(min).max(max)),
+  };
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return { expected: `one of ${values.join(', ')}`, schema: z.enum(values) };
+}
+
+/** Runs a parser that returns a value or `{ error }`, reporting the error as the schema's issue. */
+function custom<T>(parse: (raw: string) => T | { error: string }) {
+  return z.string().transform((raw, ctx): T => {
+    const result = parse(raw);
+    if (typeof result === 'object' && result !== null && 'error' in result) {
+      ctx.addIssue({ code: 'custom', message: result.error });
+      return z.NEVER;
+    }
+    return result as T;
+  });
+}
+
+export const DATA_DIR = {
+  name: 'DATA_DIR',
+  defaultText: './data',
+  description: 'Folder for local state: the SQLite database file by default.',
+  expected: 'a folder path',
+  schema: z.string().trim().min(1),
+} satisfies Variable<string>;
+
+export const DATABASE_URL = {
+  name: 'DATABASE_URL',
+  defaultText: 'sqlite:$DATA_DIR/clima.db',
+  description:
+    'Where readings are stored: `sqlite:PATH` (embedded) or `mysql://USER:PASS@HOST:PORT/DB` (MySQL 8, MariaDB 10.11). `DATABASE_URL_FILE` reads it from a file (Docker secrets).',
+  expected: 'mysql://user:pass@host:port/db or sqlite:PATH',
+  secret: true,
+  schema: custom<DatabaseTarget>((raw) => {
+    try {
+      return parseDatabaseUrl(raw.trim());
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  }),
+} satisfies Variable<DatabaseTarget>;
+
+export const SENSOR_INTERVAL_S = {
+  name: 'SENSOR_INTERVAL_S',
+  defaultText: '15',
+  description: 'Seconds between two readings of every city.',
+  ...integer(1, 86_400),
+} satisfies Variable<number>;
+
+export const SENSOR_SOURCE = {
+  name: 'SENSOR_SOURCE',
+  defaultText: 'auto',
+  description:
+    '`open-meteo` (real weather), `simulated` (offline, labelled as such) or `auto` (Open-Meteo, simulated while it is unreachable).',
+  ...oneOf(SENSOR_SOURCES),
+} satisfies Variable<SensorSourceMode>;
+
+export const SIMULATED_SEED = {
+  name: 'SIMULATED_SEED',
+  defaultText: '1',
+  description: 'Seed of the simulated weather: the same seed gives the same readings at the same instants.',
+  ...integer(0, 2 ** 31 - 1),
+} satisfies Variable<number>;
+
+export const CITIES = {
+  name: 'CITIES',
+  defaultText: 'Bogota, Medellin, Cali, Cartagena, Manizales, Pereira, Bucaramanga',
+  description: 'Cities to read, as `Name:lat:lon,Name:lat:lon`; replaces the default seven Colombian cities.',
+  expected: 'Name:latitude:longitude[,...] with latitude -90..90 and longitude -180..180',
+  schema: custom(parseCities),
+} satisfies Variable<City[]>;
+
+export const OPEN_METEO_URL = {
+  name: 'OPEN_METEO_URL',
+  defaultText: 'https://api.open-meteo.com',
+  description: 'Base URL of the Open-Meteo forecast API (point it at a mirror or a test server).',
+  expected: 'an http:// or https:// URL',
+  schema: z
+    .string()
+    .trim()
+    .pipe(z.url({ protocol: /^https?$/ }))
+    .transform((url) => url.replace(/\/+$/, '')),
+} satisfies Variable<string>;
+
+export const OPEN_METEO_TIMEOUT_MS = {
+  name: 'OPEN_METEO_TIMEOUT_MS',
+  defaultText: '5000',
+  description: 'Time-out of one Open-Meteo request attempt, in milliseconds.',
+  ...integer(100, 120_000),
+} satisfies Variable<number>;
+
+export const PORT = {
+  name: 'PORT',
+  defaultText: '5000',
+  description: 'TCP port of the dashboard.',
+  ...integer(1, 65_535),
+} satisfies Variable<number>;
+
+export const LOG_LEVEL = {
+  name: 'LOG_LEVEL',
+  defaultText: 'info',
+  description: 'Least severe log level written (JSON lines; readable on a terminal).',
+  ...oneOf(LOG_LEVELS),
+} satisfies Variable<LogLevel>;
+
+/** In README order. */
+export const VARIABLES: readonly Variable<unknown>[] = [
+  DATA_DIR,
+  DATABASE_URL,
+  SENSOR_INTERVAL_S,
+  SENSOR_SOURCE,
+  SIMULATED_SEED,
+  CITIES,
+  OPEN_METEO_URL,
+  OPEN_METEO_TIMEOUT_MS,
+  PORT,
+  LOG_LEVEL,
+];

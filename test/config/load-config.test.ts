@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/config/config-error.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { DEFAULT_CITIES } from '../../src/weather/city.js';
+
+function failure(env: Record<string, string>, files: Record<string, string> = {}): ConfigError {
+  try {
+    loadConfig(env, (path) => {
+      if (path in files) return files[path] as string;
+      throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+    });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+    return error;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.dataDir, './data');
+    assert.deepEqual(config.database, { dialect: 'sqlite', path: 'data/clima.db' });
+    assert.equal(config.sensor.intervalS, 15);
+    assert.equal(config.sensor.source, 'auto');
+    assert.equal(config.openMeteo.url, 'https://api.open-meteo.com');
+    assert.equal(config.openMeteo.timeoutMs, 5000);
+    assert.equal(config.port, 5000);
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(
+      config.cities.map((city) => city.name),
+      ['Bogota', 'Medellin', 'Cali', 'Cartagena', 'Manizales', 'Pereira', 'Bucaramanga'],
+    );
+  });
+
+  it('returns a frozen object, down to the cities', () => {
+    const config = loadConfig({ CITIES: 'Quito:-0.18:-78.47' });
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.sensor));
+    assert.ok(Object.isFrozen(config.cities));
+    assert.ok(Object.isFrozen(config.cities[0]));
+  });
+
+  it('puts the default SQLite file under DATA_DIR', () => {
+    assert.deepEqual(loadConfig({ DATA_DIR: '/var/lib/clima' }).database, {
+      dialect: 'sqlite',
+      path: '/var/lib/clima/clima.db',
+    });
+  });
+
+  it('reads a MySQL URL, and reads it from DATABASE_URL_FILE for secrets', () => {
+    const url = 'mysql://clima_sensor:s%40cret@cloud.example:33060/clima';
+    const direct = loadConfig({ DATABASE_URL: url }).database;
+    const fromFile = loadConfig({ DATABASE_URL_FILE: '/run/secrets/db' }, () => `${url}\n`).database;
+    assert.deepEqual(fromFile, direct);
+    assert.equal(direct.dialect, 'mysql');
+    if (direct.dialect === 'mysql') {
+      assert.equal(direct.password, 's@cret');
+      assert.equal(direct.port, 33060);
+    }
+  });
+
+  it('replaces the default cities with CITIES', () => {
+    const config = loadConfig({ CITIES: 'Quito:-0.1807:-78.4678, San José:9.93:-84.08' });
+    assert.deepEqual(config.cities, [
+      { name: 'Quito', latitude: -0.1807, longitude: -78.4678 },
+      { name: 'San José', latitude: 9.93, longitude: -84.08 },
+    ]);
+    assert.notDeepEqual(config.cities, DEFAULT_CITIES);
+  });
+
+  for (const [env, variable] of [
+    [{ SENSOR_INTERVAL_S: 'abc' }, 'SENSOR_INTERVAL_S'],
+    [{ SENSOR_INTERVAL_S: '0' }, 'SENSOR_INTERVAL_S'],
+    [{ SENSOR_INTERVAL_S: '1.5' }, 'SENSOR_INTERVAL_S'],
+    [{ DATABASE_URL: 'postgres://x' }, 'DATABASE_URL'],
+    [{ CITIES: 'Foo:999:0' }, 'CITIES'],
+    [{ CITIES: 'Foo:1:2,foo:3:4' }, 'CITIES'],
+    [{ CITIES: 'Foo:1' }, 'CITIES'],
+    [{ SENSOR_SOURCE: 'magic' }, 'SENSOR_SOURCE'],
+    [{ OPEN_METEO_URL: 'ftp://x' }, 'OPEN_METEO_URL'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ] as const) {
+    it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
+      const error = failure(env);
+      assert.equal(error.variable, variable);
+      assert.match(error.message, new RegExp(`^${variable}: expected `));
+      assert.ok(!error.message.includes('\n'), 'the message is one line');
+    });
+  }
+
+  it('says what was wrong with a city entry', () => {
+    assert.match(failure({ CITIES: 'Foo:999:0' }).message, /latitude 999 is not a number from -90 to 90/);
+  });
+
+  it('never echoes a database password in an error', () => {
+    const error = failure({ DATABASE_URL: 'postgres://admin:hunter2@db/x' });
+    assert.doesNotMatch(error.message, /hunter2/);
+  });
+
+  it('refuses a variable set both directly and through _FILE', () => {
+    const error = failure({ DATABASE_URL: 'sqlite:a.db', DATABASE_URL_FILE: '/x' }, { '/x': 'sqlite:b.db' });
+    assert.equal(error.variable, 'DATABASE_URL');
+  });
+
+  it('names the _FILE variable when its file cannot be read', () => {
+    const error = failure({ DATABASE_URL_FILE: '/run/secrets/missing' });
+    assert.equal(error.variable, 'DATABASE_URL_FILE');
+    assert.match(error.message, /ENOENT/);
+  });
+});
