@@ -1,0 +1,76 @@
+import {
+  type ColumnDataType,
+  type Expression,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type RawBuilder,
+  sql,
+} from 'kysely';
+import type { Schema } from './schema.js';
+
+type DataTypeExpression = ColumnDataType | Expression<unknown>;
+
+/** The database families `DATABASE_URL` can name. */
+export type DialectName = 'sqlite' | 'mysql';
+
+/**
+ * Everything that is written differently on SQLite and MySQL/MariaDB, and only that: the one seam
+ * where the data layer looks at the dialect. Each member means the same on both.
+ */
+export interface DialectSql {
+  readonly name: DialectName;
+  /** Column types for migrations. */
+  readonly types: {
+    varchar(maxLength: number): DataTypeExpression;
+    readonly double: DataTypeExpression;
+    /** Holds `'YYYY-MM-DD HH:MM:SS'` UTC, see `timestamps.ts`. */
+    readonly timestamp: DataTypeExpression;
+  };
+  /** Appended to `CREATE TABLE`: type strictness and byte-wise string comparison on both. */
+  readonly tableOptions: RawBuilder<unknown>;
+  /** Makes a reading insert skip rows whose `reading_key` is already stored, without error. */
+  ignoreDuplicateReadings(
+    insert: InsertQueryBuilder<Schema, 'mediciones', InsertResult>,
+  ): InsertQueryBuilder<Schema, 'mediciones', InsertResult>;
+  /** Whole seconds since the Unix epoch of a stored timestamp, independent of any time zone. */
+  epochSeconds(timestamp: Expression<string>): RawBuilder<number>;
+  /** Integer division truncating toward zero (so flooring for non-negative operands). */
+  integerDivide(dividend: Expression<number>, divisor: number): RawBuilder<number>;
+}
+
+const sqlite: DialectSql = {
+  name: 'sqlite',
+  // STRICT tables accept only these type names, and reject a value of the wrong type as MySQL's
+  // strict mode does instead of storing 'abc' in an INTEGER column.
+  types: { varchar: () => 'text', double: 'real', timestamp: 'text' },
+  tableOptions: sql`strict`,
+  ignoreDuplicateReadings: (insert) =>
+    insert.onConflict((conflict) => conflict.column('reading_key').doNothing()),
+  epochSeconds: (timestamp) => sql<number>`cast(strftime('%s', ${timestamp}) as integer)`,
+  // better-sqlite3 binds every JS number as REAL, and REAL / INTEGER divides exactly.
+  integerDivide: (dividend, divisor) =>
+    sql<number>`cast((${dividend}) as integer) / cast(${divisor} as integer)`,
+};
+
+const mysql: DialectSql = {
+  name: 'mysql',
+  types: {
+    varchar: (maxLength) => `varchar(${maxLength})`,
+    double: 'double precision',
+    timestamp: 'datetime',
+  },
+  // utf8mb4_bin compares like SQLite does: 'bogota' and 'Bogota' are two cities on both dialects,
+  // and the unique reading_key cannot collide on case or accents on one dialect only.
+  tableOptions: sql`engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin`,
+  // Not INSERT IGNORE: that also downgrades bad values (out-of-range, NULL) to warnings and stores
+  // clamped data. A no-op update reports 0 affected rows (the pool disables FOUND_ROWS).
+  ignoreDuplicateReadings: (insert) => insert.onDuplicateKeyUpdate((eb) => ({ id: eb.ref('id') })),
+  // UNIX_TIMESTAMP() would read the DATETIME in the session time zone; a difference does not.
+  epochSeconds: (timestamp) => sql<number>`timestampdiff(second, '1970-01-01 00:00:00', ${timestamp})`,
+  integerDivide: (dividend, divisor) => sql<number>`(${dividend}) div ${divisor}`,
+};
+
+/** The SQL of one dialect. */
+export function dialectSql(name: DialectName): DialectSql {
+  return name === 'sqlite' ? sqlite : mysql;
+}

@@ -1,0 +1,128 @@
+import type {
+  MysqlPool,
+  MysqlPoolConnection,
+  MysqlQueryResult,
+  MysqlStream,
+  MysqlStreamOptions,
+} from 'kysely';
+import { createPool, type PoolConnection } from 'mysql2';
+import type { Logger } from '../core/logger.js';
+import type { MysqlTarget } from './database-url.js';
+
+/** How the pool behaves when the server is slow or gone. */
+export interface MysqlPoolOptions {
+  readonly logger: Logger;
+  /** A query running longer fails and its connection is dropped (a stopped server never answers). */
+  readonly queryTimeoutMs: number;
+}
+
+/** A Kysely-shaped mysql2 pool whose `end` may be called more than once. */
+export interface ClosableMysqlPool extends MysqlPool {
+  end(callback?: (error: unknown) => void): void;
+}
+
+type QueryCallback = (error: unknown, result: MysqlQueryResult) => void;
+
+/**
+ * Every new connection: strict, so a bad value is an error and never a warning with clamped
+ * data whatever the server's default; UTC, should any query ever use NOW().
+ */
+const SESSION_SETUP = `SET SESSION
+  sql_mode = 'ONLY_FULL_GROUP_BY,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
+  time_zone = '+00:00'`;
+
+/**
+ * A mysql2 pool that survives its server: connecting is lazy (so creating it with the server down
+ * succeeds), a lost connection is logged and dropped instead of crashing the process with an
+ * unhandled 'error' event, and later queries open fresh connections, so a restarted server is
+ * used again without reopening anything.
+ */
+export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions): ClosableMysqlPool {
+  const pool = createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    charset: 'utf8mb4',
+    // DATETIME comes back as the stored text: mysql2 applies no time zone (see timestamps.ts).
+    dateStrings: true,
+    // AVG() of an integer column is DECIMAL, which mysql2 otherwise returns as a string.
+    decimalNumbers: true,
+    // Without FOUND_ROWS a duplicate skipped by `ON DUPLICATE KEY UPDATE id = id` counts 0 rows,
+    // which is how insertBatch tells new readings from known ones.
+    flags: ['-FOUND_ROWS'],
+    connectTimeout: 5_000,
+    connectionLimit: 10,
+    maxIdle: 2,
+    idleTimeout: 60_000,
+    enableKeepAlive: true,
+    keepAliveInitialDelay: 10_000,
+  });
+  const logLoss = (error: NodeJS.ErrnoException) =>
+    options.logger.warn({ code: error.code, message: error.message }, 'database connection lost');
+  // An 'error' event nobody listens to kills the process: every emitter gets a listener.
+  pool.on('error', logLoss);
+  pool.on('connection', (connection: PoolConnection) => connection.on('error', logLoss));
+
+  const ready = new WeakMap<PoolConnection, MysqlPoolConnection>();
+  let ended = false;
+  return {
+    getConnection(callback) {
+      pool.getConnection((error, raw) => {
+        if (error) return callback(error, undefined as never);
+        const known = ready.get(raw);
+        if (known !== undefined) return callback(null, known);
+        // Set up here rather than in Kysely's onCreateConnection: when that hook fails, Kysely
+        // never releases the connection, and a few such failures would exhaust the pool for good.
+        raw.query({ sql: SESSION_SETUP, timeout: options.queryTimeoutMs }, (setupError) => {
+          if (setupError) {
+            raw.destroy();
+            return callback(setupError, undefined as never);
+          }
+          // Kysely keys its per-connection state on this object, so it must stay the same one.
+          const connection = new TimedConnection(raw, options.queryTimeoutMs);
+          ready.set(raw, connection);
+          callback(null, connection);
+        });
+      });
+    },
+    end(callback = () => {}) {
+      if (ended) return callback(null);
+      ended = true;
+      pool.end(callback);
+    },
+  };
+}
+
+class TimedConnection implements MysqlPoolConnection {
+  constructor(
+    private readonly raw: PoolConnection,
+    private readonly timeoutMs: number,
+  ) {}
+
+  query(sql: string, parameters: unknown[]): { stream: <T>(options: MysqlStreamOptions) => MysqlStream<T> };
+  query(sql: string, parameters: unknown[], callback: QueryCallback): void;
+  query(
+    sql: string,
+    parameters: unknown[],
+    callback?: QueryCallback,
+  ): { stream: <T>(options: MysqlStreamOptions) => MysqlStream<T> } | undefined {
+    // Streams are consumed at the reader's pace, so no overall timeout fits them.
+    if (callback === undefined) return this.raw.query(sql, parameters);
+    this.raw.query({ sql, values: parameters, timeout: this.timeoutMs }, (error, result) => {
+      if ((error as NodeJS.ErrnoException | null)?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        // The late answer (if any) would arrive on a connection the pool believes idle.
+        this.raw.destroy();
+        const timeout = new Error(`database query timed out after ${this.timeoutMs} ms`, { cause: error });
+        return callback(Object.assign(timeout, { code: 'PROTOCOL_SEQUENCE_TIMEOUT' }), [] as never);
+      }
+      callback(error, result as MysqlQueryResult);
+    });
+    return undefined;
+  }
+
+  release(): void {
+    this.raw.release();
+  }
+}

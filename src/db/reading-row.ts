@@ -1,0 +1,83 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { ReadingSource } from '../weather/observation.js';
+import type { NewReading, Reading } from './reading.js';
+import type { MedicionesTable } from './schema.js';
+import { fromSqlTimestamp, toSqlTimestamp } from './timestamps.js';
+
+// The same limits as the table's CHECK constraints and column sizes (0001-create-mediciones):
+// checked here too so a bad reading fails with a message naming it, identically on both dialects.
+const TEMPERATURE_RANGE = [-100, 100] as const;
+const MAX_CITY_LENGTH = 100;
+const MAX_KEY_LENGTH = 150;
+const SOURCES: readonly ReadingSource[] = ['open-meteo', 'simulated'];
+
+/**
+ * The row that stores `reading`: temperature rounded to one decimal, instants in stored form.
+ * Throws a `RangeError` naming the reading and the field when a value cannot be stored.
+ */
+export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
+  const fail = (field: string, expected: string, got: unknown): never => {
+    throw new RangeError(
+      `reading ${JSON.stringify(reading.key)}: ${field} must be ${expected}, got ${String(got)}`,
+    );
+  };
+  const { key, city, humidity, source } = reading;
+  if (typeof key !== 'string' || key === '' || [...key].length > MAX_KEY_LENGTH) {
+    fail('key', `1..${MAX_KEY_LENGTH} characters`, key);
+  }
+  // Untrimmed names are refused because MySQL's PAD SPACE collations would match 'Cali ' to
+  // 'Cali' where SQLite would not.
+  if (typeof city !== 'string' || city === '' || city !== city.trim() || [...city].length > MAX_CITY_LENGTH) {
+    fail('city', `a trimmed name of 1..${MAX_CITY_LENGTH} characters`, city);
+  }
+  if (!Number.isInteger(humidity) || humidity < 0 || humidity > 100)
+    fail('humidity', 'an integer 0..100', humidity);
+  const temperature =
+    typeof reading.temperature === 'number' ? roundToTenth(reading.temperature) : Number.NaN;
+  if (!(temperature >= TEMPERATURE_RANGE[0] && temperature <= TEMPERATURE_RANGE[1])) {
+    fail('temperature', `a number of °C in ${TEMPERATURE_RANGE.join('..')}`, reading.temperature);
+  }
+  if (!SOURCES.includes(source)) fail('source', SOURCES.join(' or '), source);
+  return {
+    ciudad: city,
+    temperatura: temperature,
+    humedad: humidity,
+    fecha_registro: storedInstant(reading.takenAt, 'takenAt', fail),
+    reading_key: key,
+    source,
+    observed_at: storedInstant(reading.observedAt, 'observedAt', fail),
+  };
+}
+
+/** A stored row as the API speaks it. */
+export function toReading(row: Selectable<MedicionesTable>): Reading {
+  return {
+    id: Number(row.id),
+    key: row.reading_key,
+    city: row.ciudad,
+    temperature: Number(row.temperatura),
+    humidity: Number(row.humedad),
+    takenAt: fromSqlTimestamp(row.fecha_registro),
+    observedAt: fromSqlTimestamp(row.observed_at),
+    source: row.source,
+  };
+}
+
+function roundToTenth(value: number): number {
+  const rounded = Math.round(value * 10) / 10;
+  // -0 would be stored and printed as "-0" by MySQL.
+  return rounded === 0 ? 0 : rounded;
+}
+
+function storedInstant(
+  instant: Date,
+  field: string,
+  fail: (f: string, e: string, g: unknown) => never,
+): string {
+  try {
+    if (!(instant instanceof Date)) throw new RangeError('not a Date');
+    return toSqlTimestamp(instant);
+  } catch {
+    return fail(field, 'a valid Date within years 0..9999', instant);
+  }
+}

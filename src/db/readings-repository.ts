@@ -1,0 +1,230 @@
+import { type Kysely, sql } from 'kysely';
+import { dialectSql } from './dialect.js';
+import type { Database } from './open-db.js';
+import type { NewReading, Reading, ReadingBucket } from './reading.js';
+import { toInsertRow, toReading } from './reading-row.js';
+import type { Schema } from './schema.js';
+import { epochSecondsOf, epochSecondsToIso, toSqlTimestamp } from './timestamps.js';
+
+/** The most rows (or chart points) one call returns. */
+export const MAX_ROWS = 10_000;
+
+// 7 parameters a row: far below SQLite's 32766 variables and MySQL's default 64 MB packet.
+const INSERT_CHUNK_ROWS = 500;
+
+/** A city's readings between two instants, both inclusive (to the second). */
+export interface RangeQuery {
+  readonly city: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly limit: number;
+}
+
+/** A city's readings between two instants (inclusive), summarised in at most `points` buckets. */
+export interface BucketQuery {
+  readonly city: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly points: number;
+}
+
+/** The answer of `bucketedReadings`. */
+export interface BucketedReadings {
+  /** Width of every bucket; bucket `i` starts at `from + i * bucketSeconds`. */
+  readonly bucketSeconds: number;
+  /** Oldest first; a bucket without readings is absent (a gap in the chart). */
+  readonly buckets: ReadingBucket[];
+}
+
+/** One page of a keyset walk in id order: rows with `id > afterId`. */
+export interface PageQuery {
+  readonly afterId: number;
+  readonly limit: number;
+}
+
+/** Every query on readings; the only code that builds SQL on `mediciones`. */
+export interface ReadingsRepository {
+  /**
+   * Stores the readings whose key is not stored yet, in one transaction, and returns how many were
+   * new (a key repeated in the batch or already stored counts 0). Temperatures are rounded to one
+   * decimal. Rejects the whole batch with a `RangeError` naming the first unstorable reading.
+   */
+  insertBatch(readings: readonly NewReading[]): Promise<number>;
+  /** The newest reading (by `fecha_registro`, then id) of each city that has one, in `cities` order. */
+  latestPerCity(cities: readonly string[]): Promise<Reading[]>;
+  /** The last `limit` readings stored, newest (highest id) first: the paper's query. */
+  latestReadings(limit: number): Promise<Reading[]>;
+  /** A city's readings in `[from, to]`, newest first, at most `limit`. */
+  readingsInRange(query: RangeQuery): Promise<Reading[]>;
+  /**
+   * Avg/min/max per bucket of a city's readings in `[from, to]`. `bucketSeconds` is the smallest
+   * whole number of seconds for which at most `points` buckets, aligned to `from`, cover the range.
+   */
+  bucketedReadings(query: BucketQuery): Promise<BucketedReadings>;
+  /** How many readings are stored. */
+  count(): Promise<number>;
+  /** Readings with `id > afterId`, ascending id, at most `limit`: for walking the whole table. */
+  pageById(query: PageQuery): Promise<Reading[]>;
+}
+
+/** The readings repository over an open database (migrated to the latest schema). */
+export function createReadingsRepository(db: Database): ReadingsRepository {
+  const { kysely } = db;
+  const dialect = dialectSql(db.dialect);
+
+  async function insertRows(
+    executor: Kysely<Schema>,
+    rows: ReturnType<typeof toInsertRow>[],
+  ): Promise<number> {
+    const result = await dialect
+      .ignoreDuplicateReadings(executor.insertInto('mediciones').values(rows))
+      .executeTakeFirstOrThrow();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+
+  return {
+    async insertBatch(readings) {
+      const rows = uniqueByKey(readings).map(toInsertRow);
+      if (rows.length === 0) return 0;
+      // One statement is atomic on its own: no BEGIN/COMMIT round trips for the sensor's batch.
+      if (rows.length <= INSERT_CHUNK_ROWS) return insertRows(kysely, rows);
+      return kysely.transaction().execute(async (trx) => {
+        let stored = 0;
+        for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+          stored += await insertRows(trx, rows.slice(start, start + INSERT_CHUNK_ROWS));
+        }
+        return stored;
+      });
+    },
+
+    async latestPerCity(cities) {
+      // One index seek per city; a GROUP BY over the whole table would scan it.
+      const rows = await Promise.all(
+        [...new Set(cities)].map((city) =>
+          kysely
+            .selectFrom('mediciones')
+            .selectAll()
+            .where('ciudad', '=', city)
+            .orderBy('fecha_registro', 'desc')
+            .orderBy('id', 'desc')
+            .limit(1)
+            .executeTakeFirst(),
+        ),
+      );
+      return rows.flatMap((row) => (row === undefined ? [] : [toReading(row)]));
+    },
+
+    async latestReadings(limit) {
+      const rows = await kysely
+        .selectFrom('mediciones')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(checkedCount('limit', limit))
+        .execute();
+      return rows.map(toReading);
+    },
+
+    async readingsInRange({ city, from, to, limit }) {
+      const bounds = storedBounds(from, to);
+      const rows = await kysely
+        .selectFrom('mediciones')
+        .selectAll()
+        .where('ciudad', '=', city)
+        .where('fecha_registro', '>=', bounds.from)
+        .where('fecha_registro', '<=', bounds.to)
+        .orderBy('fecha_registro', 'desc')
+        .orderBy('id', 'desc')
+        .limit(checkedCount('limit', limit))
+        .execute();
+      return rows.map(toReading);
+    },
+
+    async bucketedReadings({ city, from, to, points }) {
+      const bounds = storedBounds(from, to);
+      const fromSeconds = epochSecondsOf(from, 'ceil');
+      const span = epochSecondsOf(to) - fromSeconds;
+      // n buckets of b seconds cover seconds from..from+n*b-1, and `to` is included: n*b > span.
+      const bucketSeconds = Math.max(0, Math.floor(span / checkedCount('points', points))) + 1;
+      if (span < 0) return { bucketSeconds, buckets: [] };
+      const offset = sql<number>`${dialect.epochSeconds(sql.ref('fecha_registro'))} - ${fromSeconds}`;
+      const rows = await kysely
+        .selectFrom('mediciones')
+        .select((eb) => [
+          dialect.integerDivide(offset, bucketSeconds).as('bucket'),
+          eb.fn.countAll<number>().as('count'),
+          eb.fn.avg<number>('temperatura').as('temperature_avg'),
+          eb.fn.min('temperatura').as('temperature_min'),
+          eb.fn.max('temperatura').as('temperature_max'),
+          eb.fn.avg<number>('humedad').as('humidity_avg'),
+          eb.fn.min('humedad').as('humidity_min'),
+          eb.fn.max('humedad').as('humidity_max'),
+        ])
+        .where('ciudad', '=', city)
+        .where('fecha_registro', '>=', bounds.from)
+        .where('fecha_registro', '<=', bounds.to)
+        .groupBy(sql.ref('bucket'))
+        .orderBy(sql.ref('bucket'))
+        .execute();
+      const buckets = rows.map(
+        (row): ReadingBucket => ({
+          bucketStart: epochSecondsToIso(fromSeconds + Number(row.bucket) * bucketSeconds),
+          count: Number(row.count),
+          temperatureAvg: roundTo(Number(row.temperature_avg), 2),
+          temperatureMin: Number(row.temperature_min),
+          temperatureMax: Number(row.temperature_max),
+          humidityAvg: roundTo(Number(row.humidity_avg), 1),
+          humidityMin: Number(row.humidity_min),
+          humidityMax: Number(row.humidity_max),
+        }),
+      );
+      return { bucketSeconds, buckets };
+    },
+
+    async count() {
+      const row = await kysely
+        .selectFrom('mediciones')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async pageById({ afterId, limit }) {
+      if (!Number.isSafeInteger(afterId) || afterId < 0) {
+        throw new RangeError(`afterId must be a whole number >= 0, got ${afterId}`);
+      }
+      const rows = await kysely
+        .selectFrom('mediciones')
+        .selectAll()
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(checkedCount('limit', limit))
+        .execute();
+      return rows.map(toReading);
+    },
+  };
+}
+
+/** The first reading of each key: later ones would be skipped by the database anyway. */
+function uniqueByKey(readings: readonly NewReading[]): NewReading[] {
+  const byKey = new Map<string, NewReading>();
+  for (const reading of readings) if (!byKey.has(reading.key)) byKey.set(reading.key, reading);
+  return [...byKey.values()];
+}
+
+/** Stored-form bounds of an inclusive range; seconds inside it only, so `from` rounds up. */
+function storedBounds(from: Date, to: Date): { from: string; to: string } {
+  if (!(from.getTime() <= to.getTime())) throw new RangeError('the range needs valid dates with from <= to');
+  return { from: toSqlTimestamp(from, 'ceil'), to: toSqlTimestamp(to) };
+}
+
+function checkedCount(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_ROWS) {
+    throw new RangeError(`${name} must be a whole number in 1..${MAX_ROWS}, got ${value}`);
+  }
+  return value;
+}
+
+function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,302 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { createConnection } from 'mysql2/promise';
+import { registerCleanup } from './cleanup-on-exit.js';
+
+/** A private MariaDB server for one test file: never the machine's own server on 3306. */
+export interface MariaDbServer {
+  /** `mysql://root@127.0.0.1:PORT/clima`, database `clima` created and empty. */
+  readonly url: string;
+  readonly port: number;
+  /** Another empty database on the same server, for a test that needs a clean schema; its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** Shuts down and deletes the data directory; nothing can follow. Safe to call twice. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crash or `docker kill`: the data directory stays for `restart()`. */
+  kill(): Promise<void>;
+  /** Starts again on the same data directory and port (after `kill()`, or shutting down first). */
+  restart(): Promise<void>;
+  /** SIGSTOP, resolved once the process has stopped: sockets stay open, nothing answers (a hung host). */
+  pause(): Promise<void>;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
+}
+
+const DIR_PREFIX = 'clima-mariadb-';
+const READY_TIMEOUT_MS = 30_000;
+const run = promisify(execFile);
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `override` when given (and executable), else the first `name` found in `extraDirs` or PATH. */
+function findBinary(name: string, extraDirs: string[], override?: string): string | undefined {
+  if (override !== undefined) return isExecutable(override) ? override : undefined;
+  const dirs = [...extraDirs, ...(process.env.PATH ?? '').split(':').filter(Boolean)];
+  return dirs.map((dir) => join(dir, name)).find(isExecutable);
+}
+
+const binaries = {
+  mariadbd: findBinary('mariadbd', ['/usr/sbin', '/usr/local/sbin'], process.env.MARIADBD),
+  installDb: findBinary('mariadb-install-db', ['/usr/bin', '/usr/local/bin']),
+};
+
+/** True when this machine can run a private MariaDB (`mariadbd` and `mariadb-install-db`). */
+export function mariadbAvailable(): boolean {
+  return binaries.mariadbd !== undefined && binaries.installDb !== undefined;
+}
+
+/**
+ * The `skip` option for a MariaDB suite: `false` when the server can run, else the reason, printed
+ * loudly. With `CI=true` a missing server is an error instead: CI installs it, so a skip is a gap.
+ */
+export function mariadbSkip(): string | false {
+  if (mariadbAvailable()) return false;
+  const reason =
+    'mariadbd not installed: install mariadb-server (mariadbd, mariadb-install-db) to run MariaDB tests';
+  if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: skipping is not allowed)`);
+  console.error(`\n${'!'.repeat(100)}\n!! SKIPPING: ${reason}\n${'!'.repeat(100)}\n`);
+  return reason;
+}
+
+/**
+ * A `describe` that starts one private MariaDB before its tests and removes it after, skipped (or
+ * failing under CI) when MariaDB is not installed. `server()` is valid inside tests and hooks.
+ */
+export function mariadbSuite(name: string, body: (server: () => MariaDbServer) => void): void {
+  const skip = mariadbSkip();
+  if (skip !== false) {
+    // A skipped test rather than a skipped suite: Node counts only tests in its "skipped" total.
+    describe(name, () => it('runs against a private MariaDB server', { skip }, () => {}));
+    return;
+  }
+  describe(name, () => {
+    let server: MariaDbServer | undefined;
+    before(async () => {
+      server = await startMariaDb();
+    });
+    after(() => server?.stop());
+    body(() => {
+      if (server === undefined) throw new Error('the MariaDB server has not started');
+      return server;
+    });
+  });
+}
+
+/** Starts a private MariaDB on a free loopback port with a fresh data directory. */
+export async function startMariaDb(): Promise<MariaDbServer> {
+  const { mariadbd, installDb } = binaries;
+  if (mariadbd === undefined || installDb === undefined) throw new Error('mariadbd not installed');
+  removeOrphans();
+  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
+  const datadir = join(dir, 'data');
+  let child: ChildProcess | undefined;
+  const unregister = registerCleanup(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const innodb = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M'];
+
+  async function launch(port: number): Promise<void> {
+    const server = spawn(
+      mariadbd as string,
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${join(dir, 'sock')}`,
+        `--pid-file=${join(dir, 'mariadbd.pid')}`,
+        `--log-error=${join(dir, 'error.log')}`,
+        '--user=root',
+        '--skip-log-bin',
+        '--skip-name-resolve',
+        // Neither UTC nor strict, on purpose: what is stored must not depend on the server's
+        // defaults (the pool sets its session's time zone and SQL mode itself).
+        '--default-time-zone=-05:00',
+        '--sql-mode=NO_ENGINE_SUBSTITUTION',
+        '--innodb-flush-log-at-trx-commit=2',
+        ...innodb,
+      ],
+      { stdio: 'ignore' },
+    );
+    child = server;
+    await waitUntilReady(port, () => {
+      if (server.exitCode === null && server.signalCode === null) return;
+      throw new Error(
+        `mariadbd exited (${server.signalCode ?? server.exitCode}) while starting:\n${logTail(dir)}`,
+      );
+    });
+  }
+
+  async function shutDown(signal: NodeJS.Signals): Promise<void> {
+    const current = child;
+    if (current === undefined || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    if (signal === 'SIGTERM') current.kill('SIGCONT');
+    current.kill(signal);
+    const escalate = setTimeout(() => current.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(escalate);
+  }
+
+  try {
+    await run(installDb, [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      '--skip-name-resolve',
+      '--user=root',
+      ...innodb,
+    ]);
+    let port = await freePort();
+    // Another process may take the port between freePort() and the bind: try a few.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await launch(port);
+        break;
+      } catch (error) {
+        if (attempt === 3 || !/Address already in use|Bind on TCP/i.test(logTail(dir))) throw error;
+        port = await freePort();
+      }
+    }
+    await sqlOn(port, 'CREATE DATABASE clima CHARACTER SET utf8mb4');
+    let stopped = false;
+    return {
+      url: `mysql://root@127.0.0.1:${port}/clima`,
+      port,
+      async createDatabase(name) {
+        if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) throw new Error(`bad database name ${name}`);
+        await sqlOn(port, `CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+        return `mysql://root@127.0.0.1:${port}/${name}`;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await shutDown('SIGTERM');
+        rmSync(dir, { recursive: true, force: true });
+        unregister();
+      },
+      kill: () => shutDown('SIGKILL'),
+      async restart() {
+        await shutDown('SIGTERM');
+        await launch(port);
+      },
+      async pause() {
+        const pid = child?.pid;
+        if (pid === undefined) throw new Error('mariadbd is not running');
+        process.kill(pid, 'SIGSTOP');
+        // Signal delivery is asynchronous: a query sent right away could still be answered.
+        while (!/^\d+ \(.*\) T/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      },
+      resume: () => void child?.kill('SIGCONT'),
+    };
+  } catch (error) {
+    await shutDown('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    unregister();
+    throw error;
+  }
+}
+
+async function sqlOn(port: number, statement: string): Promise<void> {
+  const connection = await createConnection({ host: '127.0.0.1', port, user: 'root' });
+  try {
+    await connection.query(statement);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Polls until the server answers; `checkAlive` throws to give up (the process died). */
+async function waitUntilReady(port: number, checkAlive: () => void): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      return await sqlOn(port, 'SELECT 1');
+    } catch (error) {
+      checkAlive();
+      if (Date.now() > deadline)
+        throw new Error(`MariaDB on port ${port} not ready in time`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function logTail(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no error log)';
+  }
+}
+
+/** Servers left by a test process that was SIGKILLed (no exit hook ran): kill them, free the disk. */
+function removeOrphans(): void {
+  for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(DIR_PREFIX))) {
+    const dir = join(tmpdir(), name);
+    const owner = readPid(join(dir, 'owner.pid'));
+    if (owner === undefined || isAlive(owner)) continue;
+    const server = readPid(join(dir, 'mariadbd.pid'));
+    if (server !== undefined && isAlive(server) && cmdline(server).includes(dir))
+      process.kill(server, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
