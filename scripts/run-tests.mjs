@@ -25,6 +25,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The CLI tests run the built `dist/`, exactly what `npm start` runs, so build it first.
+const build = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
+if (build.status !== 0) process.exit(build.status ?? 1);
+
 mkdirSync(join(root, 'test-output'), { recursive: true });
 const tap = join(root, 'test-output', 'results.tap');
 const result = spawnSync(
@@ -46,6 +57,8 @@ if (result.status !== 0) process.exit(result.status ?? 1);
 
 const skipped = Number(/^# skip (\d+)$/m.exec(readFileSync(tap, 'utf8'))?.[1] ?? 0);
 if (skipped > 0 && process.env.CI === 'true') {
-  console.error(`\n${skipped} test(s) skipped: with CI=true every test must run (see test-output/results.tap)`);
+  console.error(
+    `\n${skipped} test(s) skipped: with CI=true every test must run (see test-output/results.tap)`,
+  );
   process.exit(1);
 }

@@ -1,6 +1,8 @@
 import type { Config } from '../config/load-config.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import { createDashboard } from '../dashboard/create-dashboard.js';
 import type { Database } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
@@ -9,50 +11,61 @@ import { createSensor } from '../sensor/sensor.js';
 import { createAutoSource } from '../weather/auto-source.js';
 import { dailyBudgetWarning } from '../weather/budget.js';
 import type { WeatherSource } from '../weather/observation.js';
-import { createOpenMeteoSource } from '../weather/open-meteo-source.js';
+import { createOpenMeteoSource, type OpenMeteoSource } from '../weather/open-meteo-source.js';
 import { createSimulatedSource } from '../weather/simulated-source.js';
 import type { Service } from './run-until-signal.js';
 
-interface Deps {
+/** What every service of one process shares. */
+export interface ProcessDeps {
   readonly config: Config;
   readonly db: Database;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** One Open-Meteo client per process: the sensor and the dashboard share its cache and budget. */
+  readonly openMeteo: OpenMeteoSource;
+}
+
+export function createOpenMeteo(config: Config, clock: Clock, logger: Logger): OpenMeteoSource {
+  return createOpenMeteoSource({
+    baseUrl: config.openMeteo.url,
+    timeoutMs: config.openMeteo.timeoutMs,
+    clock,
+    logger: logger.child({ component: 'open-meteo' }),
+  });
 }
 
 /** The weather source SENSOR_SOURCE asks for. */
-export function createWeatherSource({ config, clock, logger }: Omit<Deps, 'db'>): WeatherSource {
+function sensorSource({ config, clock, logger, openMeteo }: ProcessDeps): WeatherSource {
   const simulated = () => createSimulatedSource({ seed: config.sensor.seed, clock });
-  const openMeteo = () =>
-    createOpenMeteoSource({
-      baseUrl: config.openMeteo.url,
-      timeoutMs: config.openMeteo.timeoutMs,
-      clock,
-      logger: logger.child({ component: 'open-meteo' }),
-    });
   switch (config.sensor.source) {
     case 'simulated':
       return simulated();
     case 'open-meteo':
-      return openMeteo();
+      return openMeteo;
     case 'auto':
-      return createAutoSource({ primary: openMeteo(), fallback: simulated(), logger });
+      return createAutoSource({ primary: openMeteo, fallback: simulated(), logger });
   }
 }
 
-export function createSensorService(deps: Deps): Service {
-  const { config, db, clock } = deps;
+export function createSensorService(deps: ProcessDeps): Service {
+  const { config, db, clock, metrics } = deps;
   const logger = deps.logger.child({ component: 'sensor' });
   const schema = createSchemaGuard(db, logger);
   const repository = createReadingsRepository(db);
   const store: ReadingStore = {
     async insertBatch(readings) {
       await schema.ensure();
-      return repository.insertBatch([...readings]);
+      const stored = await repository.insertBatch(readings);
+      // A tick's keys are all new unless the batch is a retry; only a whole batch is attributed.
+      if (stored === readings.length) {
+        for (const r of readings) metrics.readingsStored.inc({ city: r.city, source: r.source });
+      }
+      return stored;
     },
   };
   const sensor = createSensor({
-    source: createWeatherSource({ config, clock, logger }),
+    source: sensorSource({ ...deps, logger }),
     store,
     cities: config.cities,
     intervalS: config.sensor.intervalS,
@@ -70,5 +83,29 @@ export function createSensorService(deps: Deps): Service {
       sensor.start();
     },
     stop: () => sensor.stop(),
+  };
+}
+
+export function createDashboardService(deps: ProcessDeps): Service {
+  const { config } = deps;
+  const dashboard = createDashboard({
+    db: deps.db,
+    weather: deps.openMeteo,
+    cities: config.cities,
+    intervalS: config.sensor.intervalS,
+    timeZone: config.dashboard.timeZone,
+    host: config.dashboard.host,
+    port: config.dashboard.port,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'dashboard' }),
+    metrics: deps.metrics,
+  });
+  return {
+    name: 'dashboard',
+    async start() {
+      await dashboard.start();
+      deps.logger.info(`dashboard listening on http://${config.dashboard.host}:${config.dashboard.port}`);
+    },
+    stop: () => dashboard.stop(),
   };
 }

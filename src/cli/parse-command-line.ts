@@ -11,7 +11,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
-    if (topic !== undefined && !isCommandName(topic)) return { kind: 'error', message: `unknown command "${topic}"` };
+    if (topic !== undefined && !isCommandName(topic))
+      return { kind: 'error', message: `unknown command "${topic}"` };
     return { kind: 'help', command: topic };
   }
   if (!isCommandName(first)) return { kind: 'error', message: `unknown command "${first}"` };

@@ -1,13 +1,19 @@
 import type { Writable } from 'node:stream';
-import type { Config, Env } from '../config/load-config.js';
 import { ConfigError } from '../config/config-error.js';
+import type { Config, Env } from '../config/load-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/logger.js';
+import { createMetrics } from '../core/metrics.js';
 import { describeTarget } from '../db/database-url.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import { openDb } from '../db/open-db.js';
-import { createSensorService } from './create-services.js';
+import {
+  createDashboardService,
+  createOpenMeteo,
+  createSensorService,
+  type ProcessDeps,
+} from './create-services.js';
 import { parseCommandLine } from './parse-command-line.js';
 import { runUntilSignal, type Service } from './run-until-signal.js';
 import { type CommandName, commandUsage, mainUsage } from './usage.js';
@@ -54,7 +60,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-async function runCommand(command: CommandName, config: Config, logger: Logger, clock: Clock): Promise<number> {
+async function runCommand(
+  command: CommandName,
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+): Promise<number> {
   const db = openDb(config.database, { logger });
   logger.info({ database: describeTarget(config.database) }, 'database selected');
   if (command === 'migrate') {
@@ -66,6 +77,16 @@ async function runCommand(command: CommandName, config: Config, logger: Logger, 
       await db.close();
     }
   }
-  const services: Service[] = [createSensorService({ config, db, clock, logger })];
+  const deps: ProcessDeps = {
+    config,
+    db,
+    clock,
+    logger,
+    metrics: createMetrics(),
+    openMeteo: createOpenMeteo(config, clock, logger),
+  };
+  const services: Service[] = [];
+  if (command === 'start' || command === 'sensor') services.push(createSensorService(deps));
+  if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps));
   return runUntilSignal(services, logger, () => db.close());
 }

@@ -38,7 +38,9 @@ export function runUntilSignal(
       });
       const stopped = (async () => {
         for (const service of [...services].reverse()) {
-          await service.stop().catch((error) => logger.error({ err: error, service: service.name }, 'stop failed'));
+          await service
+            .stop()
+            .catch((error) => logger.error({ err: error, service: service.name }, 'stop failed'));
         }
         await cleanup();
       })();

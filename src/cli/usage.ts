@@ -3,12 +3,18 @@ export const COMMANDS = {
   start: {
     summary: 'run every service in one process (the embedded default)',
     usage: 'clima start',
-    detail: 'Runs the sensor on the configured database (SQLite under DATA_DIR unless DATABASE_URL says otherwise).',
+    detail:
+      'Runs the sensor and the dashboard (http://localhost:5000) on the configured database (SQLite under DATA_DIR unless DATABASE_URL says otherwise).',
   },
   sensor: {
     summary: 'run the sensor alone: one reading per city every SENSOR_INTERVAL_S',
     usage: 'clima sensor',
     detail: 'Reads the configured cities from SENSOR_SOURCE and stores the readings.',
+  },
+  dashboard: {
+    summary: 'run the dashboard alone: the page, the JSON API, health and metrics on PORT',
+    usage: 'clima dashboard',
+    detail: 'Serves the readings of DATABASE_URL and live weather from Open-Meteo on HOST:PORT.',
   },
   migrate: {
     summary: 'apply database migrations and exit',

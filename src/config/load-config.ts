@@ -7,6 +7,8 @@ import {
   CITIES,
   DATA_DIR,
   DATABASE_URL,
+  DISPLAY_TIME_ZONE,
+  HOST,
   LOG_LEVEL,
   type LogLevel,
   OPEN_METEO_TIMEOUT_MS,
@@ -14,8 +16,8 @@ import {
   PORT,
   SENSOR_INTERVAL_S,
   SENSOR_SOURCE,
-  SIMULATED_SEED,
   type SensorSourceMode,
+  SIMULATED_SEED,
   type Variable,
 } from './variables.js';
 
@@ -30,7 +32,7 @@ export interface Config {
     readonly seed: number;
   };
   readonly openMeteo: { readonly url: string; readonly timeoutMs: number };
-  readonly port: number;
+  readonly dashboard: { readonly host: string; readonly port: number; readonly timeZone: string };
   readonly logLevel: LogLevel;
 }
 
@@ -50,7 +52,10 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     if (result.success) return result.data;
     const reason = result.error.issues.find((issue) => issue.code === 'custom')?.message;
     const shown = variable.secret ? '' : `, got "${raw}"`;
-    throw new ConfigError(variable.name, `expected ${variable.expected}${shown}${reason ? ` (${reason})` : ''}`);
+    throw new ConfigError(
+      variable.name,
+      `expected ${variable.expected}${shown}${reason ? ` (${reason})` : ''}`,
+    );
   };
 
   const dataDir = read(DATA_DIR);
@@ -64,7 +69,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
       seed: read(SIMULATED_SEED),
     },
     openMeteo: { url: read(OPEN_METEO_URL), timeoutMs: read(OPEN_METEO_TIMEOUT_MS) },
-    port: read(PORT),
+    dashboard: { host: read(HOST), port: read(PORT), timeZone: read(DISPLAY_TIME_ZONE) },
     logLevel: read(LOG_LEVEL),
   };
   return deepFreeze(config);

@@ -131,6 +131,31 @@ export const PORT = {
   ...integer(1, 65_535),
 } satisfies Variable<number>;
 
+export const HOST = {
+  name: 'HOST',
+  defaultText: '0.0.0.0',
+  description: 'Address the dashboard listens on (`127.0.0.1` keeps it private to this machine).',
+  expected: 'an IP address or host name',
+  schema: z
+    .string()
+    .trim()
+    .regex(/^[\w.:-]+$/),
+} satisfies Variable<string>;
+
+export const DISPLAY_TIME_ZONE = {
+  name: 'DISPLAY_TIME_ZONE',
+  defaultText: 'America/Bogota',
+  description: 'IANA time zone the dashboard shows times in (stored times are always UTC).',
+  expected: 'an IANA time zone such as America/Bogota or UTC',
+  schema: custom((raw) => {
+    try {
+      return new Intl.DateTimeFormat('en', { timeZone: raw.trim() }).resolvedOptions().timeZone;
+    } catch {
+      return { error: 'unknown time zone' };
+    }
+  }),
+} satisfies Variable<string>;
+
 export const LOG_LEVEL = {
   name: 'LOG_LEVEL',
   defaultText: 'info',
@@ -149,5 +174,7 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   OPEN_METEO_URL,
   OPEN_METEO_TIMEOUT_MS,
   PORT,
+  HOST,
+  DISPLAY_TIME_ZONE,
   LOG_LEVEL,
 ];

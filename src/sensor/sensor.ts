@@ -94,7 +94,10 @@ export function createSensor(deps: SensorDeps) {
       abort.abort();
       if (inFlight) {
         let grace: NodeJS.Timeout | undefined;
-        await Promise.race([inFlight, new Promise((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
+        await Promise.race([
+          inFlight,
+          new Promise((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS))),
+        ]);
         clearTimeout(grace);
       }
       logger.info('sensor stopped');

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
     assert.equal(config.sensor.source, 'auto');
     assert.equal(config.openMeteo.url, 'https://api.open-meteo.com');
     assert.equal(config.openMeteo.timeoutMs, 5000);
-    assert.equal(config.port, 5000);
+    assert.deepEqual(config.dashboard, { host: '0.0.0.0', port: 5000, timeZone: 'America/Bogota' });
     assert.equal(config.logLevel, 'info');
     assert.deepEqual(
       config.cities.map((city) => city.name),
@@ -82,6 +82,8 @@ describe('loadConfig', () => {
     [{ OPEN_METEO_URL: 'ftp://x' }, 'OPEN_METEO_URL'],
     [{ PORT: '70000' }, 'PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ DISPLAY_TIME_ZONE: 'Mars/Olympus' }, 'DISPLAY_TIME_ZONE'],
+    [{ HOST: 'a b' }, 'HOST'],
   ] as const) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
       const error = failure(env);

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { AppError } from '../core/app-error.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { type Metrics, watchUpstream } from '../core/metrics.js';
+import type { Database } from '../db/open-db.js';
+import { createReadingsRepository } from '../db/readings-repository.js';
+import type { City } from '../weather/city.js';
+import type { OpenMeteoSource } from '../weather/open-meteo-source.js';
+import type { DashboardContext } from './dashboard-context.js';
+import { createDatabaseGuard } from './database-guard.js';
+import { createLiveWeather } from './live-weather.js';
+import { createReadingsService } from './readings-service.js';
+import { pageRoute } from './routes/page-route.js';
+import { readingsRoutes } from './routes/readings-routes.js';
+import { statusRoutes } from './routes/status-routes.js';
+import { weatherRoute } from './routes/weather-route.js';
+
+export interface DashboardDeps {
+  readonly db: Database;
+  readonly weather: OpenMeteoSource;
+  readonly cities: readonly City[];
+  readonly intervalS: number;
+  readonly timeZone: string;
+  readonly host: string;
+  readonly port: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** The dashboard: the page, the JSON API, health and metrics. `app` serves `inject` in tests. */
+export function createDashboard(deps: DashboardDeps) {
+  const { db, clock, metrics } = deps;
+  const guard = createDatabaseGuard({ db, clock, metrics, logger: deps.logger });
+  const repository = createReadingsRepository(db);
+  const ctx: DashboardContext = {
+    cities: deps.cities,
+    intervalS: deps.intervalS,
+    timeZone: deps.timeZone,
+    repository,
+    guard,
+    readings: createReadingsService({
+      repository,
+      guard,
+      cities: deps.cities,
+      intervalS: deps.intervalS,
+      clock,
+    }),
+    liveWeather: createLiveWeather({ source: deps.weather, clock }),
+    weatherStats: () => deps.weather.stats(),
+    clock,
+    metrics,
+  };
+  watchUpstream(metrics, 'open-meteo', () => deps.weather.stats());
+
+  const app: FastifyInstance = Fastify({
+    // pino's Logger is Fastify's logger; only the generic parameters differ.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Slow or stuck clients must not hold sockets forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers({ ...SECURITY_HEADERS, 'x-request-id': request.id });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.status >= 500)
+        request.log.warn({ err: error.cause ?? error, code: error.code }, error.message);
+      if (error.retryAfterS !== undefined) reply.header('retry-after', String(error.retryAfterS));
+      return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: { code: 'invalid_parameter', message: error.message } });
+    }
+    // Details (stack, SQL) go to the log only, never into the body.
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` },
+    }),
+  );
+
+  readingsRoutes(app, ctx);
+  weatherRoute(app, ctx);
+  statusRoutes(app, ctx);
+  pageRoute(app, ctx);
+
+  return {
+    app,
+    guard,
+    async start(): Promise<void> {
+      await app.listen({ host: deps.host, port: deps.port });
+    },
+    /** Stops accepting connections and waits for requests in flight. */
+    async stop(): Promise<void> {
+      await app.close();
+    },
+  };
+}
+
+export type Dashboard = ReturnType<typeof createDashboard>;

@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import { AppError } from '../core/app-error.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../core/metrics.js';
+import { createStateChangeLog } from '../core/state-change-log.js';
+import { isConnectionError } from '../db/connection-error.js';
+import type { Database } from '../db/open-db.js';
+
+export interface DatabaseState {
+  readonly up: boolean;
+  /** When `up` last changed. */
+  readonly since: Date;
+  readonly lastError: string | undefined;
+}
+
+/** What a client is told to wait before retrying while the database is down. */
+export const DATABASE_RETRY_AFTER_S = 5;
+
+class QueryTimeout extends Error {
+  constructor(ms: number) {
+    super(`the database did not answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Every dashboard query goes through here: it gets a time-out, is timed for /metrics, and its
+ * outcome keeps the database's up/down state. A connection error or a time-out means "down" and
+ * becomes a 503 for the client; a recovery is noticed by the next query or by `probe()`.
+ */
+export function createDatabaseGuard(options: {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  timeoutMs?: number;
+}) {
+  const { db, clock, metrics } = options;
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const log = createStateChangeLog(options.logger, 'database');
+  let state: DatabaseState = { up: true, since: new Date(clock.now()), lastError: undefined };
+
+  function markUp(): void {
+    if (!state.up) state = { up: true, since: new Date(clock.now()), lastError: undefined };
+    log.succeeded();
+  }
+
+  function markDown(error: Error): void {
+    if (state.up) state = { up: false, since: new Date(clock.now()), lastError: error.message };
+    else state = { ...state, lastError: error.message };
+    log.failed(error);
+  }
+
+  async function run<T>(query: string, work: () => Promise<T>): Promise<T> {
+    const stopTimer = metrics.dbQueryDuration.startTimer({ query });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new QueryTimeout(timeoutMs)), timeoutMs);
+    });
+    try {
+      // A query that outlives its time-out is left to finish on its own; the client is not held up.
+      const result = await Promise.race([work(), timeout]);
+      stopTimer({ outcome: 'ok' });
+      markUp();
+      return result;
+    } catch (error) {
+      const unreachable = error instanceof QueryTimeout || isConnectionError(error);
+      stopTimer({ outcome: error instanceof QueryTimeout ? 'timeout' : 'error' });
+      if (!unreachable) throw error;
+      markDown(error as Error);
+      throw new AppError('database_unavailable', 'the database is unavailable; retrying', {
+        cause: error,
+        retryAfterS: DATABASE_RETRY_AFTER_S,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    run,
+    /** Asks the database for `SELECT 1`; true when it answered in time. */
+    async probe(): Promise<boolean> {
+      try {
+        await run('probe', () => sql`SELECT 1`.execute(db.kysely));
+        return true;
+      } catch (error) {
+        if (error instanceof AppError) return false;
+        throw error;
+      }
+    },
+    state: (): DatabaseState => state,
+  };
+}
+
+export type DatabaseGuard = ReturnType<typeof createDatabaseGuard>;

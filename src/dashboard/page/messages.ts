@@ -1,0 +1,160 @@
+import type { Lang } from './page-model.js';
+
+export const LANGS: readonly Lang[] = ['es', 'en'];
+
+/**
+ * When neither `?lang=` nor Accept-Language names a language the page speaks. English, because a
+ * visitor whose browser asks for neither is more likely to read English than Spanish.
+ */
+export const DEFAULT_LANG: Lang = 'en';
+
+/** Each language's name in itself, for the switch. */
+export const LANG_NAMES: Readonly<Record<Lang, string>> = { es: 'Español', en: 'English' };
+
+const en = {
+  tagline: 'weather telemetry',
+  skipToContent: 'Skip to content',
+  languageNav: 'Language',
+  dbUp: 'database connected',
+  dbDown: 'database unavailable since {time}, retrying',
+  latestTitle: 'Latest per city',
+  latestCaption: 'The most recent reading of each city',
+  recentTitle: 'Last 15 readings',
+  recentCaption: 'The 15 most recent readings, newest first',
+  fromCache: 'last known values, from {time}',
+  readingsUnavailable: 'readings unavailable: nothing has come from the database yet',
+  noReadings: 'no readings yet',
+  colId: 'ID',
+  colCity: 'City',
+  colTemperature: 'Temperature',
+  colHumidity: 'Humidity',
+  colTakenAt: 'Taken at',
+  colAge: 'Age',
+  colSource: 'Source',
+  colStatus: 'Status',
+  sourceOpenMeteo: 'open-meteo',
+  sourceSimulated: 'simulated',
+  stale: 'stale',
+  weatherTitle: 'Live weather',
+  cityLabel: 'City',
+  showCity: 'Show',
+  weatherUnavailable: 'weather unavailable right now',
+  observedAt: 'Observed at',
+  weatherSource: 'Straight from Open-Meteo, not stored.',
+  tableScroll: 'scrollable table',
+  refreshEvery: 'Refreshes every {n} s',
+  timesIn: 'Times in {zone}',
+  ageNow: 'just now',
+  ageSeconds: '{n} s ago',
+  ageMinutes: '{n} min ago',
+  ageHours: '{n} h ago',
+  ageDays: '{n} d ago',
+};
+
+export type MessageKey = keyof typeof en;
+
+/** Every string the page shows, per language; a key missing from one language does not compile. */
+export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = {
+  en,
+  es: {
+    tagline: 'telemetría del clima',
+    skipToContent: 'Saltar al contenido',
+    languageNav: 'Idioma',
+    dbUp: 'base de datos conectada',
+    dbDown: 'base de datos no disponible desde {time}, reintentando',
+    latestTitle: 'Última lectura por ciudad',
+    latestCaption: 'La lectura más reciente de cada ciudad',
+    recentTitle: 'Últimas 15 lecturas',
+    recentCaption: 'Las 15 lecturas más recientes, la más nueva primero',
+    fromCache: 'últimos valores conocidos, de las {time}',
+    readingsUnavailable: 'lecturas no disponibles: aún no llega nada de la base de datos',
+    noReadings: 'aún no hay lecturas',
+    colId: 'ID',
+    colCity: 'Ciudad',
+    colTemperature: 'Temperatura',
+    colHumidity: 'Humedad',
+    colTakenAt: 'Tomada a las',
+    colAge: 'Antigüedad',
+    colSource: 'Fuente',
+    colStatus: 'Estado',
+    sourceOpenMeteo: 'open-meteo',
+    sourceSimulated: 'simulada',
+    stale: 'desactualizada',
+    weatherTitle: 'Clima en vivo',
+    cityLabel: 'Ciudad',
+    showCity: 'Ver',
+    weatherUnavailable: 'clima en vivo no disponible por ahora',
+    observedAt: 'Observado a las',
+    weatherSource: 'Directo de Open-Meteo, sin guardar.',
+    tableScroll: 'tabla desplazable',
+    refreshEvery: 'Se actualiza cada {n} s',
+    timesIn: 'Horas en {zone}',
+    ageNow: 'ahora mismo',
+    ageSeconds: 'hace {n} s',
+    ageMinutes: 'hace {n} min',
+    ageHours: 'hace {n} h',
+    ageDays: 'hace {n} d',
+  },
+};
+
+/** Replaces each `{name}` in `template`; the page script fills the same placeholders. */
+export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
+
+/**
+ * The page's language: a valid `?lang=` wins, then the language Accept-Language rates highest
+ * (by q-value, then by order; a region such as `es-CO` counts for its language, `*` for any
+ * language not named), then `DEFAULT_LANG`.
+ */
+export function pickLang(queryLang: string | undefined, acceptLanguage: string | undefined): Lang {
+  return asLang(queryLang?.trim().toLowerCase()) ?? bestAccepted(acceptLanguage ?? '') ?? DEFAULT_LANG;
+}
+
+function asLang(value: string | undefined): Lang | undefined {
+  return LANGS.find((lang) => lang === value);
+}
+
+interface Preference {
+  readonly q: number;
+  readonly position: number;
+}
+
+function bestAccepted(header: string): Lang | undefined {
+  const named = new Map<Lang, Preference>();
+  let wildcard: Preference | undefined;
+  header.split(',').forEach((entry, position) => {
+    const [range = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    const q = qValue(params);
+    if (q === undefined) return;
+    if (range === '*') {
+      wildcard ??= { q, position };
+      return;
+    }
+    const lang = asLang(range.split('-')[0]);
+    const previous = lang && named.get(lang);
+    if (lang && (!previous || q > previous.q)) named.set(lang, { q, position });
+  });
+  let best: { lang: Lang; q: number; position: number } | undefined;
+  for (const lang of LANGS) {
+    const preference = named.get(lang) ?? wildcard;
+    if (!preference || preference.q === 0) continue;
+    const better =
+      !best ||
+      preference.q > best.q ||
+      (preference.q === best.q && preference.position < best.position) ||
+      (preference.q === best.q && preference.position === best.position && lang === DEFAULT_LANG);
+    if (better) best = { lang, ...preference };
+  }
+  return best?.lang;
+}
+
+/** The q-value of one Accept-Language entry, 1 when absent; `undefined` when malformed. */
+function qValue(params: readonly string[]): number | undefined {
+  const q = params.find((param) => param.startsWith('q='));
+  if (q === undefined) return 1;
+  const value = q.slice(2);
+  return /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(value) ? Number(value) : undefined;
+}

@@ -1,0 +1,48 @@
+import type { Reading } from '../../db/reading.js';
+import type { City } from '../../weather/city.js';
+
+export type Lang = 'es' | 'en';
+
+/** The latest reading of a city, with how old it is. */
+export interface LatestReading extends Reading {
+  readonly ageSeconds: number;
+  /** Older than 3 x SENSOR_INTERVAL_S. */
+  readonly stale: boolean;
+}
+
+/** Current conditions straight from Open-Meteo for the selected city. */
+export interface LiveWeather {
+  readonly city: string;
+  readonly temperature: number;
+  readonly humidity: number;
+  readonly observedAt: string;
+}
+
+/** Everything the page at `/` shows; built by the route, rendered by `renderPage`. */
+export interface PageModel {
+  readonly lang: Lang;
+  readonly now: Date;
+  /** IANA zone the times are shown in, e.g. America/Bogota. */
+  readonly timeZone: string;
+  readonly intervalS: number;
+  readonly cities: readonly City[];
+  readonly selectedCity: string;
+  /** `down` carries when the database stopped answering. */
+  readonly database: { readonly state: 'up' } | { readonly state: 'down'; readonly since: Date };
+  /**
+   * Latest reading per city and the last 15 readings (the original dashboard's table). When the
+   * database is down these are the last values the dashboard holds, and `fromCache` is true;
+   * `undefined` when it holds none.
+   */
+  readonly readings:
+    | {
+        readonly latest: readonly LatestReading[];
+        readonly recent: readonly Reading[];
+        readonly fromCache: boolean;
+        readonly fetchedAt: Date;
+      }
+    | undefined;
+  readonly weather:
+    | { readonly state: 'ok'; readonly observation: LiveWeather }
+    | { readonly state: 'unavailable' };
+}

@@ -1,0 +1,60 @@
+import { html, type SafeHtml } from './escape-html.js';
+import { formatTime } from './format.js';
+import { fill, LANG_NAMES, LANGS, MESSAGES } from './messages.js';
+import type { PageModel } from './page-model.js';
+import { renderLatest } from './render-latest.js';
+import { renderRecent } from './render-recent.js';
+import { renderWeather } from './render-weather.js';
+
+/** Where the route serves the page's two assets; the page loads nothing else, from nowhere else. */
+export const ASSETS = { script: '/assets/dashboard.js', stylesheet: '/assets/dashboard.css' } as const;
+
+/**
+ * The page at `/`, a complete HTML5 document. No inline script or style and nothing from another
+ * host, so it works under `Content-Security-Policy: default-src 'self'`; every string from the
+ * model is escaped.
+ */
+export function renderPage(model: PageModel): string {
+  const messages = MESSAGES[model.lang];
+  return html`<!doctype html>
+<html lang="${model.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>clima · ${messages.tagline}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${ASSETS.stylesheet}">
+<script src="${ASSETS.script}" defer></script>
+</head>
+<body data-interval-s="${model.intervalS}" data-time-zone="${model.timeZone}" data-lang="${model.lang}">
+<a class="skip-link" href="#main">${messages.skipToContent}</a>
+${renderHeader(model)}
+<main id="main" class="panels" tabindex="-1">
+${renderLatest(model)}
+${renderWeather(model)}
+${renderRecent(model)}
+</main>
+<footer class="site-footer">
+<p>${fill(messages.refreshEvery, { n: model.intervalS })} · ${fill(messages.timesIn, { zone: model.timeZone })}</p>
+</footer>
+</body>
+</html>
+`.value;
+}
+
+function renderHeader(model: PageModel): SafeHtml {
+  const messages = MESSAGES[model.lang];
+  const { database } = model;
+  const since = database.state === 'down' ? database.since : undefined;
+  const status = since ? fill(messages.dbDown, { time: formatTime(since, model, 'minutes') }) : messages.dbUp;
+  const links = LANGS.map((lang) => {
+    const query = new URLSearchParams({ lang, city: model.selectedCity });
+    return html`<li><a href="?${query.toString()}" lang="${lang}" hreflang="${lang}"${lang === model.lang ? html` aria-current="true"` : null}>${LANG_NAMES[lang]}</a></li>`;
+  });
+  return html`<header class="site-header">
+<div class="brand"><h1>clima</h1><p class="tagline">${messages.tagline}</p></div>
+<nav class="lang-switch" aria-label="${messages.languageNav}"><ul>${links}</ul></nav>
+<p id="db-status" class="db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span></p>
+</header>`;
+}

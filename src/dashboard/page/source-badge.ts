@@ -1,0 +1,15 @@
+import type { ReadingSource } from '../../weather/observation.js';
+import { html, type SafeHtml } from './escape-html.js';
+import { MESSAGES } from './messages.js';
+import type { Lang } from './page-model.js';
+
+/** The label of each source; the page script gets the same labels from `data-label-*` on `#latest`. */
+export function sourceLabel(source: ReadingSource, lang: Lang): string {
+  const messages = MESSAGES[lang];
+  return source === 'simulated' ? messages.sourceSimulated : messages.sourceOpenMeteo;
+}
+
+/** A badge whose colour and border tell real from simulated data, not its text alone. */
+export function sourceBadge(source: ReadingSource, lang: Lang): SafeHtml {
+  return html`<span class="badge badge-source" data-source="${source}">${sourceLabel(source, lang)}</span>`;
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../core/app-error.js';
+import type { DashboardContext } from '../dashboard-context.js';
+import { pickLang } from '../page/messages.js';
+import type { PageModel } from '../page/page-model.js';
+import { renderPage } from '../page/render-page.js';
+import { parseQuery } from '../query-params.js';
+
+/**
+ * How long the page waits for live weather. The weather call itself may take up to 5 s; past this
+ * the page renders without it and the page's script fills the panel when it arrives, so a slow
+ * Open-Meteo never holds up the readings.
+ */
+const PAGE_WEATHER_WAIT_MS = 2_000;
+
+const PUBLIC = new URL('../../../public/', import.meta.url);
+
+/** The page's own script and style, read once: every asset comes from this server. */
+function loadAssets() {
+  return {
+    '/assets/dashboard.js': {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(new URL('dashboard.js', PUBLIC)),
+    },
+    '/assets/dashboard.css': {
+      type: 'text/css; charset=utf-8',
+      body: readFileSync(new URL('dashboard.css', PUBLIC)),
+    },
+  };
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
+  for (const [path, asset] of Object.entries(loadAssets())) {
+    app.get(path, async (_request, reply) =>
+      reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body),
+    );
+  }
+
+  app.get('/', async (request, reply) => {
+    const params = parseQuery(
+      { lang: z.enum(['es', 'en']).optional(), city: z.string().optional() },
+      request.query,
+    );
+    const city = params.city === undefined ? ctx.cities[0] : ctx.cities.find((c) => c.name === params.city);
+    if (!city) throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
+
+    // The database and the weather API are asked at the same time, each with its own time-out.
+    const [readings, weather] = await Promise.all([
+      ctx.readings.panel().then(
+        (panel) => ({ ...panel, fromCache: false }),
+        (error) => {
+          if (!(error instanceof AppError)) throw error;
+          const last = ctx.readings.lastKnown();
+          return last && { ...last, fromCache: true };
+        },
+      ),
+      within(
+        ctx.liveWeather.current(city).catch(() => undefined),
+        PAGE_WEATHER_WAIT_MS,
+      ),
+    ]);
+    const db = ctx.guard.state();
+    const model: PageModel = {
+      lang: pickLang(params.lang, request.headers['accept-language']),
+      now: new Date(ctx.clock.now()),
+      timeZone: ctx.timeZone,
+      intervalS: ctx.intervalS,
+      cities: ctx.cities,
+      selectedCity: city.name,
+      database: db.up ? { state: 'up' } : { state: 'down', since: db.since },
+      readings,
+      weather: weather ? { state: 'ok', observation: weather } : { state: 'unavailable' },
+    };
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(model));
+  });
+}

@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { ManualClock } from '../../src/core/clock.js';
+import { createMetrics } from '../../src/core/metrics.js';
+import { createDashboard, type Dashboard } from '../../src/dashboard/create-dashboard.js';
+import type { DatabaseTarget } from '../../src/db/database-url.js';
+import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
+import { type Database, openDb } from '../../src/db/open-db.js';
+import { type NewReading, readingKey } from '../../src/db/reading.js';
+import { createReadingsRepository } from '../../src/db/readings-repository.js';
+import type { City } from '../../src/weather/city.js';
+import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
+import { captureLogger } from '../support/capture-logger.js';
+import { type FakeOpenMeteo, startFakeOpenMeteo } from '../support/fake-open-meteo.js';
+
+export const NOW = Date.parse('2026-08-20T15:00:00Z');
+const XSS = '<img src=x onerror=alert(1)>';
+const QUOTED = 'Villa "Nueva", Sur';
+
+export const CITIES: City[] = [
+  { name: 'Bogota', latitude: 4.6097, longitude: -74.0817 },
+  { name: 'Cartagena', latitude: 10.3997, longitude: -75.5144 },
+  { name: XSS, latitude: 1, longitude: 1 },
+  { name: QUOTED, latitude: 2, longitude: 2 },
+  { name: 'Empty', latitude: 3, longitude: 3 },
+];
+
+function reading(city: string, takenAtMs: number, temperature: number, humidity: number): NewReading {
+  const takenAt = new Date(takenAtMs);
+  return {
+    key: readingKey(city, takenAt),
+    city,
+    temperature,
+    humidity,
+    takenAt,
+    observedAt: takenAt,
+    source: 'simulated',
+  };
+}
+
+/** Two days of Bogota every 15 min, Cartagena's last hour, one reading of each odd-named city. */
+function seedReadings(): NewReading[] {
+  const readings: NewReading[] = [];
+  for (let i = 0; i < 2 * 96; i++)
+    readings.push(reading('Bogota', NOW - i * 900_000, 10 + (i % 10), 60 + (i % 30)));
+  for (let i = 0; i < 4; i++)
+    readings.push(reading('Cartagena', NOW - 600_000 - i * 900_000, 28 + i / 10, 80));
+  readings.push(reading(XSS, NOW - 60_000, 1, 1));
+  readings.push(reading(QUOTED, NOW - 60_000, 2, 2));
+  return readings;
+}
+
+/** Every endpoint's answers and refusals, registered into the caller's `describe` (once per dialect). */
+export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>): void {
+  let db: Database;
+  let dashboard: Dashboard;
+  let fake: FakeOpenMeteo;
+  const clock = new ManualClock(NOW);
+
+  before(async () => {
+    db = openDb(await freshTarget());
+    await migrateToLatest(db);
+    await createReadingsRepository(db).insertBatch(seedReadings());
+    fake = await startFakeOpenMeteo({ clock });
+    const { logger } = captureLogger('warn');
+    dashboard = createDashboard({
+      db,
+      weather: createOpenMeteoSource({ baseUrl: fake.url, clock, logger, sleep: async () => {} }),
+      cities: CITIES,
+      intervalS: 15,
+      timeZone: 'America/Bogota',
+      host: '127.0.0.1',
+      port: 0,
+      clock,
+      logger,
+      metrics: createMetrics(),
+    });
+  });
+  after(async () => {
+    await dashboard.app.close();
+    await fake.close();
+    await db.close();
+  });
+
+  const get = (url: string) => dashboard.app.inject({ method: 'GET', url });
+
+  async function badRequest(url: string, parameter: string, code = 'invalid_parameter') {
+    const response = await get(url);
+    assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
+    const body = response.json();
+    assert.equal(body.error.code, code, url);
+    assert.match(body.error.message, new RegExp(`"${parameter}"`), url);
+  }
+
+  it('lists the configured cities', async () => {
+    const response = await get('/api/cities');
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { cities: CITIES });
+  });
+
+  it('gives the latest reading per city with its age and staleness', async () => {
+    clock.set(NOW + 30_000);
+    const body = (await get('/api/latest')).json();
+    assert.equal(body.staleAfterSeconds, 45);
+    const bogota = body.readings.find((r: { city: string }) => r.city === 'Bogota');
+    assert.deepEqual(bogota, {
+      id: bogota.id,
+      city: 'Bogota',
+      temperature: 10,
+      humidity: 60,
+      takenAt: '2026-08-20T15:00:00Z',
+      observedAt: '2026-08-20T15:00:00Z',
+      source: 'simulated',
+      ageSeconds: 30,
+      stale: false,
+    });
+    const cartagena = body.readings.find((r: { city: string }) => r.city === 'Cartagena');
+    assert.equal(cartagena.ageSeconds, 630);
+    assert.equal(cartagena.stale, true);
+    assert.equal(body.readings.length, 4, 'a city without readings is absent');
+    clock.set(NOW);
+  });
+
+  it("gives a city's readings in a range, newest first, limited", async () => {
+    const body = (
+      await get('/api/readings?city=Bogota&from=2026-08-20T12:00:00Z&to=2026-08-20T14:00:00Z&limit=3')
+    ).json();
+    assert.equal(body.city, 'Bogota');
+    assert.equal(body.from, '2026-08-20T12:00:00.000Z');
+    assert.deepEqual(
+      body.readings.map((r: { takenAt: string }) => r.takenAt),
+      ['2026-08-20T14:00:00Z', '2026-08-20T13:45:00Z', '2026-08-20T13:30:00Z'],
+    );
+  });
+
+  it('defaults to the last 24 hours and 100 readings', async () => {
+    const body = (await get('/api/readings?city=Bogota')).json();
+    assert.equal(body.to, new Date(NOW).toISOString());
+    assert.equal(body.from, new Date(NOW - 86_400_000).toISOString());
+    assert.equal(body.readings.length, 97);
+  });
+
+  it('buckets a range into at most `points` buckets with avg, min and max', async () => {
+    const body = (
+      await get('/api/readings?city=Bogota&from=2026-08-19T15:00:00Z&to=2026-08-20T15:00:00Z&points=24')
+    ).json();
+    assert.ok(body.buckets.length <= 24, `${body.buckets.length} buckets`);
+    assert.ok(body.buckets.length >= 23);
+    assert.equal(body.bucketSeconds, 3601);
+    for (const bucket of body.buckets) {
+      assert.ok(
+        bucket.temperatureMin <= bucket.temperatureAvg && bucket.temperatureAvg <= bucket.temperatureMax,
+      );
+      assert.ok(bucket.humidityMin <= bucket.humidityAvg && bucket.humidityAvg <= bucket.humidityMax);
+    }
+    const total = body.buckets.reduce((sum: number, b: { count: number }) => sum + b.count, 0);
+    assert.equal(total, 97);
+  });
+
+  it('streams the same selection as RFC 4180 CSV', async () => {
+    const query = 'city=Bogota&from=2026-08-20T12:00:00Z&to=2026-08-20T14:00:00Z&limit=3';
+    const json = (await get(`/api/readings?${query}`)).json();
+    const csv = await get(`/api/readings.csv?${query}`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(csv.headers['content-type'] as string, /^text\/csv/);
+    assert.match(
+      csv.headers['content-disposition'] as string,
+      /attachment; filename="clima-Bogota-2026-08-20.csv"/,
+    );
+    const lines = csv.body.split('\r\n');
+    assert.equal(lines[0], 'id,city,temperature,humidity,takenAt,observedAt,source');
+    assert.equal(lines.length, 5);
+    assert.equal(lines[4], '');
+    json.readings.forEach((r: Record<string, unknown>, i: number) => {
+      assert.equal(
+        lines[i + 1],
+        [r.id, r.city, r.temperature, r.humidity, r.takenAt, r.observedAt, r.source].join(','),
+      );
+    });
+  });
+
+  it('quotes CSV fields that hold commas and quotes', async () => {
+    const csv = await get(`/api/readings.csv?city=${encodeURIComponent(QUOTED)}`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(csv.body, /\r\n\d+,"Villa ""Nueva"", Sur",2,2,/);
+  });
+
+  it('exports buckets as CSV when points is given', async () => {
+    const csv = await get('/api/readings.csv?city=Bogota&points=10');
+    const lines = csv.body.trimEnd().split('\r\n');
+    assert.equal(
+      lines[0],
+      'bucketStart,count,temperatureAvg,temperatureMin,temperatureMax,humidityAvg,humidityMin,humidityMax',
+    );
+    assert.ok(lines.length > 1 && lines.length <= 11);
+  });
+
+  it('refuses bad parameters with 400 and a JSON reason naming the parameter', async () => {
+    await badRequest('/api/readings?city=Atlantis', 'city', 'unknown_city');
+    await badRequest('/api/readings', 'city');
+    await badRequest('/api/readings?city=Bogota&from=yesterday', 'from');
+    await badRequest('/api/readings?city=Bogota&from=2026-02-30T00:00:00Z', 'from');
+    await badRequest('/api/readings?city=Bogota&to=2026-08-20T25:00:00Z', 'to');
+    await badRequest('/api/readings?city=Bogota&from=2026-08-20T12:00:00Z&to=2026-08-20T11:00:00Z', 'from');
+    await badRequest('/api/readings?city=Bogota&limit=0', 'limit');
+    await badRequest('/api/readings?city=Bogota&limit=1001', 'limit');
+    await badRequest('/api/readings?city=Bogota&limit=ten', 'limit');
+    await badRequest('/api/readings?city=Bogota&points=2001', 'points');
+    await badRequest('/api/readings?city=Bogota&points=-1', 'points');
+    await badRequest('/api/readings?city=Bogota&order=asc', 'order', 'unknown_parameter');
+    await badRequest('/api/readings?city=Bogota&city=Cali', 'city');
+    await badRequest('/api/readings.csv?city=Bogota&limit=5000', 'limit');
+    await badRequest('/api/latest?city=Bogota', 'city', 'unknown_parameter');
+    await badRequest('/api/weather?city=Atlantis', 'city', 'unknown_city');
+    await badRequest('/api/weather', 'city');
+    await badRequest('/?lang=fr', 'lang');
+  });
+
+  it('keeps SQL out of reach: a city name is only ever a bound parameter', async () => {
+    await badRequest(`/api/readings?city=${encodeURIComponent("Bogota' OR '1'='1")}`, 'city', 'unknown_city');
+  });
+
+  it('gives live weather for one city from Open-Meteo', async () => {
+    const response = await get('/api/weather?city=Cartagena');
+    assert.equal(response.statusCode, 200);
+    const body = response.json();
+    assert.equal(body.city, 'Cartagena');
+    assert.equal(body.source, 'open-meteo');
+    assert.equal(typeof body.temperature, 'number');
+    assert.ok(Number.isInteger(body.humidity));
+    assert.equal(body.observedAt, '2026-08-20T15:00:00.000Z');
+  });
+
+  it('reports the database, Open-Meteo and freshness per city in /api/status', async () => {
+    const body = (await get('/api/status')).json();
+    assert.equal(body.database.status, 'up');
+    assert.equal(body.openMeteo.status, 'up');
+    assert.ok(body.openMeteo.callsToday >= 1);
+    assert.equal(body.freshness.cities.length, CITIES.length);
+    const empty = body.freshness.cities.find((c: { city: string }) => c.city === 'Empty');
+    assert.deepEqual(empty, { city: 'Empty', latestAt: null, ageSeconds: null, stale: true, source: null });
+  });
+
+  it('answers /healthz and /readyz while the database answers', async () => {
+    assert.equal((await get('/healthz')).statusCode, 200);
+    const ready = await get('/readyz');
+    assert.equal(ready.statusCode, 200);
+    assert.deepEqual(ready.json(), { status: 'ready' });
+  });
+
+  it('exposes request, query, upstream and process metrics', async () => {
+    await get('/api/latest');
+    const metrics = await get('/metrics');
+    assert.equal(metrics.statusCode, 200);
+    assert.match(metrics.headers['content-type'] as string, /^text\/plain/);
+    assert.match(
+      metrics.body,
+      /clima_http_request_duration_seconds_count\{method="GET",route="\/api\/latest",status="200"\} \d+/,
+    );
+    assert.match(
+      metrics.body,
+      /clima_db_query_duration_seconds_count\{query="latest_per_city",outcome="ok"\} \d+/,
+    );
+    assert.match(metrics.body, /clima_upstream_requests_total\{upstream="open-meteo"\} [1-9]/);
+    assert.match(metrics.body, /process_cpu_user_seconds_total/);
+  });
+
+  it('renders the page with readings, the last 15 and live weather', async () => {
+    const response = await get('/?lang=en&city=Cartagena');
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /^text\/html/);
+    assert.match(response.headers['content-security-policy'] as string, /default-src 'self'/);
+    assert.match(response.body, /<html lang="en"/);
+    assert.match(response.body, /id="weather"[^>]*data-state="ok"/);
+    assert.match(response.body, /Cartagena/);
+  });
+
+  it('renders a hostile city name as text', async () => {
+    const body = (await get('/')).body;
+    assert.ok(!body.includes(XSS), 'the raw tag never reaches the page');
+    assert.ok(body.includes('&lt;img src=x onerror=alert(1)&gt;'));
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const response = await get('/api/nothing');
+    assert.equal(response.statusCode, 404);
+    assert.equal(response.json().error.code, 'not_found');
+  });
+}

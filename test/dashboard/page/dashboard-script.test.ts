@@ -1,0 +1,309 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { createContext, runInContext } from 'node:vm';
+import { formatTime } from '../../../src/dashboard/page/format.js';
+import type { PageModel } from '../../../src/dashboard/page/page-model.js';
+import { renderPage } from '../../../src/dashboard/page/render-page.js';
+import { downWithCacheModel, normalModel, XSS, ZONE } from './page-models.js';
+import { parseDocument, type TinyDocument, type TinyElement } from './tiny-dom.js';
+
+const SCRIPT = readFileSync(new URL('../../../public/dashboard.js', import.meta.url), 'utf8');
+
+type Answer = { status: number; body?: unknown } | Error;
+
+/** Timers on a virtual clock, so a 15 s poll takes no time. */
+class FakeTimers {
+  private now = 0;
+  private nextId = 1;
+  private readonly pending = new Map<number, { due: number; run: () => void }>();
+  readonly setTimeout = (run: () => void, ms = 0): number => {
+    const id = this.nextId++;
+    this.pending.set(id, { due: this.now + ms, run });
+    return id;
+  };
+  readonly clearTimeout = (id: number): void => {
+    this.pending.delete(id);
+  };
+  async advance(ms: number): Promise<void> {
+    const until = this.now + ms;
+    for (;;) {
+      const [next] = [...this.pending].filter(([, t]) => t.due <= until).sort((a, b) => a[1].due - b[1].due);
+      if (!next) break;
+      const [id, timer] = next;
+      this.pending.delete(id);
+      this.now = timer.due;
+      timer.run();
+      await settle();
+    }
+    this.now = until;
+  }
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Renders `model`, runs the real script against it after DOMContentLoaded, answers its requests with `respond`. */
+function runScript(model: PageModel) {
+  const doc = parseDocument(renderPage(model));
+  const timers = new FakeTimers();
+  const requests: string[] = [];
+  const harness = {
+    doc,
+    timers,
+    requests,
+    respond: (_url: string): Answer => ({
+      status: 503,
+      body: { error: { code: 'internal', message: 'no answer set' } },
+    }),
+  };
+  const listeners = new Map<string, () => void>();
+  const document = {
+    readyState: 'loading',
+    hidden: false,
+    get body() {
+      return doc.body;
+    },
+    getElementById: doc.getElementById,
+    createElement: doc.createElement,
+    addEventListener: (type: string, listener: () => void) => listeners.set(type, listener),
+  };
+  const fetch = async (url: string) => {
+    requests.push(url);
+    const answer = harness.respond(url);
+    if (answer instanceof Error) throw answer;
+    return {
+      status: answer.status,
+      json: async () => {
+        if (answer.body === undefined) throw new SyntaxError('Unexpected end of JSON input');
+        return answer.body;
+      },
+    };
+  };
+  const context = createContext({
+    document,
+    fetch,
+    setTimeout: timers.setTimeout,
+    clearTimeout: timers.clearTimeout,
+    AbortController,
+    console,
+  });
+  runInContext(SCRIPT, context, { filename: 'public/dashboard.js' });
+  listeners.get('DOMContentLoaded')?.();
+  return harness;
+}
+
+function byId(doc: TinyDocument, id: string): TinyElement {
+  const element = doc.getElementById(id);
+  assert.ok(element, `#${id}`);
+  return element;
+}
+
+function row(doc: TinyDocument, city: string): TinyElement | undefined {
+  return byId(doc, 'latest')
+    .querySelectorAll('tbody tr')
+    .find((tr) => tr.dataset.city === city);
+}
+
+function field(element: TinyElement, name: string): string {
+  return element.querySelector(`[data-field="${name}"]`)?.text ?? '';
+}
+
+const nowIso = () => new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+const shownTime = (iso: string, precision: 'seconds' | 'minutes' = 'seconds') =>
+  formatTime(iso, { timeZone: ZONE, now: new Date() }, precision);
+
+function apiReading(city: string, overrides: Record<string, unknown> = {}) {
+  const takenAt = nowIso();
+  return {
+    id: 50,
+    city,
+    temperature: 15.06,
+    humidity: 80,
+    takenAt,
+    observedAt: takenAt,
+    source: 'open-meteo',
+    ageSeconds: 5,
+    stale: false,
+    ...overrides,
+  };
+}
+
+describe('public/dashboard.js', () => {
+  it('asks /api/latest once per interval and updates the latest rows in place', async () => {
+    const page = runScript(normalModel({ lang: 'es' }));
+    const bogota = row(page.doc, 'Bogota');
+    const readings = [
+      apiReading('Bogota', { source: 'simulated' }),
+      apiReading('Manizales', { temperature: -0.04, humidity: 99.6, ageSeconds: 200, stale: true }),
+    ];
+    page.respond = () => ({ status: 200, body: { readings, staleAfterSeconds: 45 } });
+
+    await page.timers.advance(14_000);
+    assert.deepEqual(page.requests, []);
+    await page.timers.advance(1_000);
+    assert.deepEqual(page.requests, ['/api/latest']);
+
+    assert.equal(row(page.doc, 'Bogota'), bogota, 'the same row, updated in place');
+    assert.ok(bogota);
+    assert.equal(field(bogota, 'temperature'), '15.1 °C');
+    assert.equal(field(bogota, 'humidity'), '80 %');
+    assert.equal(field(bogota, 'takenAt'), shownTime(readings[0]?.takenAt as string));
+    assert.equal(bogota.querySelector('time')?.getAttribute('datetime'), readings[0]?.takenAt);
+    assert.equal(field(bogota, 'age'), 'hace 5 s');
+    assert.equal(field(bogota, 'source'), 'simulada');
+    assert.equal(bogota.querySelector('.badge-source')?.dataset.source, 'simulated');
+    assert.ok(bogota.querySelector('.badge-stale')?.hidden);
+
+    const manizales = row(page.doc, 'Manizales') as TinyElement;
+    assert.equal(field(manizales, 'temperature'), '0.0 °C');
+    assert.equal(field(manizales, 'humidity'), '100 %');
+    assert.equal(field(manizales, 'age'), 'hace 3 min');
+    assert.equal(manizales.dataset.stale, 'true');
+    assert.equal(manizales.querySelector('.badge-stale')?.hidden, false);
+
+    assert.equal(row(page.doc, 'Cali'), undefined, 'a city the API no longer lists is removed');
+    await page.timers.advance(15_000);
+    assert.equal(page.requests.length, 2);
+  });
+
+  it('adds a row for a city it had not shown, city names as text only', async () => {
+    const page = runScript(normalModel());
+    page.respond = () => ({ status: 200, body: { readings: [apiReading(XSS, { ageSeconds: 61 })] } });
+    await page.timers.advance(15_000);
+    const added = row(page.doc, XSS) as TinyElement;
+    assert.ok(added);
+    assert.equal(added.querySelector('th')?.getAttribute('scope'), 'row');
+    assert.deepEqual(
+      added.elements.map((cell) => [cell.dataset.field, cell.text]),
+      [
+        ['city', XSS],
+        ['temperature', '15.1 °C'],
+        ['humidity', '80 %'],
+        ['takenAt', shownTime(added.querySelector('time')?.getAttribute('datetime') ?? '')],
+        ['age', '1 min ago'],
+        ['source', 'open-meteo'],
+        ['stale', 'stale'],
+      ],
+    );
+    assert.ok(added.querySelector('.badge-stale')?.hidden);
+    assert.equal(page.doc.all.filter((element) => element.localName === 'img').length, 0);
+  });
+
+  it('fills the first readings into a page that had none', async () => {
+    const model = normalModel();
+    const page = runScript({ ...model, readings: undefined });
+    const latest = byId(page.doc, 'latest');
+    page.respond = () => ({ status: 200, body: { readings: [] } });
+    await page.timers.advance(15_000);
+    assert.equal(latest.dataset.state, 'empty');
+    assert.equal(latest.querySelector('[data-role="empty"]')?.text, 'no readings yet');
+
+    page.respond = () => ({ status: 200, body: { readings: [apiReading('Cali')] } });
+    await page.timers.advance(15_000);
+    assert.equal(latest.dataset.state, 'ok');
+    assert.ok(latest.querySelector('[data-role="empty"]')?.hidden);
+    assert.equal(latest.querySelector('.table-scroll')?.hidden, false);
+    assert.deepEqual(
+      latest.querySelectorAll('tbody tr').map((tr) => tr.dataset.city),
+      ['Cali'],
+    );
+  });
+
+  it('flips #db-status to down on a 503, marks the values stale, and back when the database answers', async () => {
+    const page = runScript(normalModel());
+    const status = byId(page.doc, 'db-status');
+    const latest = byId(page.doc, 'latest');
+    const note = latest.querySelector('[data-role="stale-note"]') as TinyElement;
+    page.respond = () => ({
+      status: 503,
+      body: { error: { code: 'database_unavailable', message: 'database unavailable' } },
+    });
+
+    await page.timers.advance(15_000);
+    assert.equal(status.dataset.state, 'down');
+    const since = status.dataset.since as string;
+    assert.equal(status.text, `database unavailable since ${shownTime(since, 'minutes')}, retrying`);
+    assert.equal(latest.dataset.stale, 'true');
+    assert.equal(note.hidden, false);
+    assert.equal(note.text, `last known values, from ${shownTime('2024-05-14T19:29:55Z', 'minutes')}`);
+    assert.equal(latest.querySelectorAll('tbody tr').length, 3, 'the last values stay');
+
+    await page.timers.advance(15_000);
+    assert.equal(status.dataset.since, since, 'the outage keeps its start');
+
+    page.respond = () => ({ status: 200, body: { readings: [apiReading('Bogota')] } });
+    await page.timers.advance(15_000);
+    assert.equal(status.dataset.state, 'up');
+    assert.equal(status.dataset.since, undefined);
+    assert.equal(status.text, 'database connected');
+    assert.equal(latest.dataset.stale, 'false');
+    assert.ok(note.hidden);
+  });
+
+  it('keeps the start of an outage the server rendered, in Spanish', async () => {
+    const page = runScript(downWithCacheModel({ lang: 'es' }));
+    page.respond = () => ({ status: 503 });
+    await page.timers.advance(15_000);
+    const status = byId(page.doc, 'db-status');
+    assert.equal(status.dataset.since, '2024-05-14T19:05:00.000Z');
+    assert.equal(
+      status.text,
+      `base de datos no disponible desde ${shownTime('2024-05-14T19:05:00Z', 'minutes')}, reintentando`,
+    );
+  });
+
+  it('marks the values stale without blaming the database when the dashboard cannot be reached', async () => {
+    const page = runScript(normalModel());
+    page.respond = () => new TypeError('Failed to fetch');
+    await page.timers.advance(15_000);
+    assert.equal(byId(page.doc, 'db-status').dataset.state, 'up');
+    assert.equal(byId(page.doc, 'latest').dataset.stale, 'true');
+  });
+
+  it('retries live weather after 5 s, then every 30 s while unavailable and fills the panel when it answers', async () => {
+    const page = runScript(normalModel({ selectedCity: XSS, weather: { state: 'unavailable' } }));
+    const weather = byId(page.doc, 'weather');
+    const weatherRequests = () => page.requests.filter((url) => url.startsWith('/api/weather'));
+    let weatherAnswer: Answer = {
+      status: 503,
+      body: { error: { code: 'weather_unavailable', message: 'x' } },
+    };
+    page.respond = (url) =>
+      url.startsWith('/api/weather') ? weatherAnswer : { status: 200, body: { readings: [] } };
+
+    await page.timers.advance(4_000);
+    assert.deepEqual(weatherRequests(), []);
+    await page.timers.advance(1_000);
+    assert.deepEqual(weatherRequests(), [`/api/weather?city=${encodeURIComponent(XSS)}`]);
+    assert.equal(weather.dataset.state, 'unavailable');
+
+    const observedAt = nowIso();
+    weatherAnswer = {
+      status: 200,
+      body: { city: XSS, temperature: 12.34, humidity: 90, observedAt, source: 'open-meteo' },
+    };
+    await page.timers.advance(30_000);
+    assert.equal(weatherRequests().length, 2);
+    assert.equal(weather.dataset.state, 'ok');
+    assert.ok(weather.querySelector('[data-role="weather-unavailable"]')?.hidden);
+    const values = weather.querySelector('[data-role="weather-ok"]') as TinyElement;
+    assert.equal(values.hidden, false);
+    assert.equal(field(values, 'city'), XSS);
+    assert.equal(field(values, 'temperature'), '12.3 °C');
+    assert.equal(field(values, 'humidity'), '90 %');
+    assert.equal(field(values, 'observedAt'), shownTime(observedAt, 'minutes'));
+    assert.equal(values.querySelector('time')?.getAttribute('datetime'), observedAt);
+
+    await page.timers.advance(120_000);
+    assert.equal(weatherRequests().length, 2, 'no more retries once it answered');
+  });
+
+  it('leaves live weather alone when the page rendered it', async () => {
+    const page = runScript(normalModel());
+    page.respond = () => ({ status: 200, body: { readings: [] } });
+    await page.timers.advance(120_000);
+    assert.ok(page.requests.every((url) => url === '/api/latest'));
+  });
+});

@@ -1,0 +1,398 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PageModel } from '../../../src/dashboard/page/page-model.js';
+import { renderPage } from '../../../src/dashboard/page/render-page.js';
+import { DEFAULT_CITIES } from '../../../src/weather/city.js';
+import { downWithCacheModel, latest, NOW, normalModel, reading, XSS, XSS_ESCAPED } from './page-models.js';
+import { parseDocument, type TinyDocument, type TinyElement } from './tiny-dom.js';
+
+function render(model: PageModel): { html: string; doc: TinyDocument } {
+  const html = renderPage(model);
+  return { html, doc: parseDocument(html) };
+}
+
+function byId(doc: TinyDocument, id: string): TinyElement {
+  const element = doc.getElementById(id);
+  assert.ok(element, `#${id} is rendered`);
+  return element;
+}
+
+/** The text a reader sees in `element`: hidden parts left out. */
+function visibleText(element: TinyElement): string {
+  const parts: string[] = [];
+  const walk = (node: TinyElement) => {
+    if (node.hidden) return;
+    for (const child of node.children) {
+      if ('data' in child) parts.push(child.data);
+      else walk(child);
+    }
+  };
+  walk(element);
+  return parts.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+function cells(row: TinyElement): string[] {
+  return row.elements.map((cell) => cell.text);
+}
+
+describe('renderPage', () => {
+  describe('a healthy page in English', () => {
+    const { html, doc } = render(normalModel());
+
+    it('is one well-formed HTML5 document in the page language', () => {
+      assert.match(html, /^<!doctype html>\n<html lang="en">/);
+      assert.equal(doc.doctype, 'html');
+      assert.equal(doc.querySelectorAll('head').length, 1);
+      assert.equal(doc.querySelectorAll('body').length, 1);
+      assert.equal(doc.querySelector('meta[charset]')?.getAttribute('charset'), 'utf-8');
+      assert.match(
+        doc.querySelector('meta[name="viewport"]')?.getAttribute('content') ?? '',
+        /width=device-width/,
+      );
+      assert.match(doc.querySelector('title')?.text ?? '', /^clima/);
+    });
+
+    it('gives every id once', () => {
+      const ids = doc.all.map((element) => element.id).filter(Boolean);
+      assert.deepEqual(ids, [...new Set(ids)]);
+    });
+
+    it('has the landmarks, a skip link and a heading per panel', () => {
+      for (const tag of ['header', 'nav', 'main', 'footer'])
+        assert.equal(doc.querySelectorAll(tag).length, 1, tag);
+      assert.equal(doc.querySelector('.skip-link')?.getAttribute('href'), '#main');
+      assert.equal(doc.querySelector('h1')?.text, 'clima');
+      for (const id of ['latest', 'recent', 'weather']) {
+        const panel = byId(doc, id);
+        const heading = doc.getElementById(panel.getAttribute('aria-labelledby') ?? '');
+        assert.equal(heading?.localName, 'h2', `#${id} is labelled by its heading`);
+      }
+    });
+
+    it('loads only its own script and stylesheet', () => {
+      assert.deepEqual(
+        doc.querySelectorAll('script').map((script) => script.getAttribute('src')),
+        ['/assets/dashboard.js'],
+      );
+      assert.deepEqual(
+        doc.querySelectorAll('link[rel="stylesheet"]').map((link) => link.getAttribute('href')),
+        ['/assets/dashboard.css'],
+      );
+    });
+
+    it('tells the script the refresh interval and time zone on <body>', () => {
+      assert.equal(doc.body.dataset.intervalS, '15');
+      assert.equal(doc.body.dataset.timeZone, 'America/Bogota');
+      assert.equal(doc.body.dataset.lang, 'en');
+    });
+
+    it('shows the database as up', () => {
+      const status = byId(doc, 'db-status');
+      assert.equal(status.dataset.state, 'up');
+      assert.equal(status.getAttribute('role'), 'status');
+      assert.equal(status.text, 'database connected');
+      assert.equal(status.dataset.textUp, 'database connected');
+      assert.equal(status.dataset.textDown, 'database unavailable since {time}, retrying');
+    });
+
+    it('switches language with links that keep the city', () => {
+      const links = doc.querySelectorAll('nav a');
+      assert.deepEqual(
+        links.map((link) => [link.getAttribute('href'), link.text, link.getAttribute('aria-current')]),
+        [
+          ['?lang=es&city=Manizales', 'Español', undefined],
+          ['?lang=en&city=Manizales', 'English', 'true'],
+        ],
+      );
+      assert.match(html, /href="\?lang=es&amp;city=Manizales"/);
+    });
+
+    it('lists the latest reading per city with values, local time, age, source and staleness', () => {
+      const latestPanel = byId(doc, 'latest');
+      assert.equal(latestPanel.dataset.state, 'ok');
+      assert.equal(latestPanel.dataset.stale, 'false');
+      assert.ok(latestPanel.querySelector('[data-role="stale-note"]')?.hidden);
+      assert.ok(latestPanel.querySelector('[data-role="empty"]')?.hidden);
+      assert.equal(latestPanel.querySelector('caption')?.text, 'The most recent reading of each city');
+      assert.deepEqual(
+        latestPanel.querySelectorAll('thead th').map((th) => [th.text, th.getAttribute('scope')]),
+        [
+          ['City', 'col'],
+          ['Temperature', 'col'],
+          ['Humidity', 'col'],
+          ['Taken at', 'col'],
+          ['Age', 'col'],
+          ['Source', 'col'],
+          ['Status', 'col'],
+        ],
+      );
+      const rows = latestPanel.querySelectorAll('tbody tr');
+      assert.deepEqual(
+        rows.map((row) => row.dataset.city),
+        ['Bogota', 'Manizales', 'Cali'],
+      );
+      const [bogota, manizales, cali] = rows as [TinyElement, TinyElement, TinyElement];
+      assert.deepEqual(cells(bogota).slice(0, 6), [
+        'Bogota',
+        '14.2 °C',
+        '81 %',
+        '14:28:00',
+        '2 min ago',
+        'open-meteo',
+      ]);
+      assert.equal(bogota.querySelector('th')?.getAttribute('scope'), 'row');
+      assert.equal(bogota.querySelector('time')?.getAttribute('datetime'), '2024-05-14T19:28:00Z');
+      assert.equal(manizales.querySelector('[data-source]')?.dataset.source, 'simulated');
+      assert.equal(manizales.querySelector('[data-field="source"]')?.text, 'simulated');
+      assert.deepEqual(cells(cali).slice(3, 5), ['2024-05-13 23:00:00', '15 h ago']);
+      assert.equal(bogota.dataset.stale, 'false');
+      assert.ok(bogota.querySelector('.badge-stale')?.hidden);
+      assert.equal(cali.dataset.stale, 'true');
+      assert.equal(cali.querySelector('.badge-stale')?.hidden, false);
+      assert.equal(visibleText(cali.querySelector('[data-field="stale"]') as TinyElement), 'stale');
+    });
+
+    it('gives the script the words it needs to update #latest', () => {
+      const { dataset } = byId(doc, 'latest');
+      assert.deepEqual(
+        [dataset.ageNow, dataset.ageSeconds, dataset.ageMinutes, dataset.ageHours, dataset.ageDays],
+        ['just now', '{n} s ago', '{n} min ago', '{n} h ago', '{n} d ago'],
+      );
+      assert.deepEqual(
+        [dataset.labelOpenMeteo, dataset.labelSimulated, dataset.labelStale],
+        ['open-meteo', 'simulated', 'stale'],
+      );
+      assert.equal(dataset.fetchedAt, '2024-05-14T19:29:55.000Z');
+    });
+
+    it('lists the last readings newest first with id, city, values, time and source', () => {
+      const recent = byId(doc, 'recent');
+      assert.equal(recent.dataset.state, 'ok');
+      assert.deepEqual(
+        recent.querySelectorAll('thead th').map((th) => th.text),
+        ['ID', 'City', 'Temperature', 'Humidity', 'Taken at', 'Source'],
+      );
+      assert.deepEqual(recent.querySelectorAll('tbody tr').map(cells), [
+        ['42', 'Manizales', '16.4 °C', '63 %', '14:28:00', 'simulated'],
+        ['41', 'Bogota', '14.2 °C', '81 %', '14:28:00', 'open-meteo'],
+        ['7', 'Cali', '24.0 °C', '70 %', '2024-05-13 23:00:00', 'open-meteo'],
+      ]);
+    });
+
+    it('shows live weather for the selected city and a form that works without JavaScript', () => {
+      const weather = byId(doc, 'weather');
+      assert.equal(weather.dataset.state, 'ok');
+      assert.equal(weather.dataset.city, 'Manizales');
+      assert.equal(weather.dataset.retryS, '30');
+      assert.equal(
+        visibleText(weather.querySelector('.weather-body') as TinyElement),
+        'Manizales Temperature 17.1 °C Humidity 77 % Observed at 14:15 Straight from Open-Meteo, not stored.',
+      );
+      const form = weather.querySelector('form') as TinyElement;
+      assert.equal(form.getAttribute('method'), 'get');
+      assert.equal(form.querySelector('input[type="hidden"]')?.getAttribute('name'), 'lang');
+      assert.equal(form.querySelector('input[type="hidden"]')?.getAttribute('value'), 'en');
+      const select = form.querySelector('select') as TinyElement;
+      assert.equal(select.getAttribute('name'), 'city');
+      assert.equal(form.querySelector(`label[for="${select.id}"]`)?.text, 'City');
+      assert.deepEqual(
+        select.querySelectorAll('option').map((option) => option.getAttribute('value')),
+        DEFAULT_CITIES.map((city) => city.name),
+      );
+      assert.deepEqual(
+        select.querySelectorAll('option[selected]').map((option) => option.text),
+        ['Manizales'],
+      );
+      assert.equal(form.querySelector('button')?.getAttribute('type'), 'submit');
+    });
+
+    it('states the refresh interval and time zone in the footer', () => {
+      assert.equal(doc.querySelector('footer')?.text, 'Refreshes every 15 s · Times in America/Bogota');
+    });
+
+    it('has no inline script, no inline style, no event handler attribute and no other host', () => {
+      for (const script of doc.querySelectorAll('script')) {
+        assert.ok(script.getAttribute('src'), 'every script has a src');
+        assert.equal(script.textContent, '', 'and no content');
+      }
+      assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)/);
+      assert.doesNotMatch(html, /\sstyle\s*=/i);
+      assert.doesNotMatch(html, /<style/i);
+      assert.ok(
+        doc.all.every((element) => [...element.attributes.keys()].every((name) => !name.startsWith('on'))),
+      );
+      assert.doesNotMatch(html, /https?:|\/\//);
+    });
+  });
+
+  describe('a healthy page in Spanish', () => {
+    const { doc } = render(normalModel({ lang: 'es' }));
+
+    it('speaks Spanish throughout', () => {
+      assert.equal(doc.documentElement.getAttribute('lang'), 'es');
+      assert.equal(byId(doc, 'db-status').text, 'base de datos conectada');
+      assert.equal(byId(doc, 'latest-title').text, 'Última lectura por ciudad');
+      assert.equal(byId(doc, 'recent-title').text, 'Últimas 15 lecturas');
+      assert.equal(byId(doc, 'weather-title').text, 'Clima en vivo');
+      const manizales = byId(doc, 'latest').querySelector('tr[data-city="Manizales"]') as TinyElement;
+      assert.deepEqual(cells(manizales).slice(0, 6), [
+        'Manizales',
+        '16.4 °C',
+        '63 %',
+        '14:28:00',
+        'hace 2 min',
+        'simulada',
+      ]);
+      assert.equal(byId(doc, 'weather').querySelector('input[name="lang"]')?.getAttribute('value'), 'es');
+      assert.equal(doc.querySelector('nav a[aria-current="true"]')?.text, 'Español');
+      assert.equal(doc.querySelector('footer')?.text, 'Se actualiza cada 15 s · Horas en America/Bogota');
+    });
+  });
+
+  describe('with the database down and values cached', () => {
+    it('says since when the database is unavailable, in the page time zone, and that it retries', () => {
+      const en = render(downWithCacheModel()).doc;
+      assert.equal(byId(en, 'db-status').dataset.state, 'down');
+      assert.equal(byId(en, 'db-status').dataset.since, '2024-05-14T19:05:00.000Z');
+      assert.equal(byId(en, 'db-status').text, 'database unavailable since 14:05, retrying');
+      const es = render(downWithCacheModel({ lang: 'es' })).doc;
+      assert.equal(byId(es, 'db-status').text, 'base de datos no disponible desde 14:05, reintentando');
+    });
+
+    it('dates the outage when it began on another day', () => {
+      const { doc } = render(
+        downWithCacheModel({ database: { state: 'down', since: new Date('2024-05-13T12:00:00Z') } }),
+      );
+      assert.equal(byId(doc, 'db-status').text, 'database unavailable since 2024-05-13 07:00, retrying');
+    });
+
+    it('marks both reading panels as the last known values, and every row stale', () => {
+      const { doc } = render(downWithCacheModel());
+      for (const id of ['latest', 'recent']) {
+        const panel = byId(doc, id);
+        assert.equal(panel.dataset.stale, 'true');
+        assert.equal(panel.dataset.state, 'ok');
+        const note = panel.querySelector('[data-role="stale-note"]') as TinyElement;
+        assert.equal(note.hidden, false);
+        assert.equal(note.text, 'last known values, from 14:06');
+      }
+      const rows = byId(doc, 'latest').querySelectorAll('tbody tr');
+      assert.equal(rows.length, 3);
+      assert.ok(
+        rows.every((row) => row.dataset.stale === 'true' && !row.querySelector('.badge-stale')?.hidden),
+      );
+      const es = render(downWithCacheModel({ lang: 'es' })).doc;
+      assert.equal(
+        byId(es, 'latest').querySelector('[data-role="stale-note"]')?.text,
+        'últimos valores conocidos, de las 14:06',
+      );
+    });
+
+    it('keeps the live weather panel working', () => {
+      const { doc } = render(downWithCacheModel());
+      assert.equal(byId(doc, 'weather').dataset.state, 'ok');
+    });
+  });
+
+  describe('with the database down and nothing cached', () => {
+    const { doc } = render(downWithCacheModel({ readings: undefined }));
+
+    it('shows a clear unavailable state instead of empty tables', () => {
+      assert.equal(byId(doc, 'db-status').text, 'database unavailable since 14:05, retrying');
+      for (const id of ['latest', 'recent']) {
+        const panel = byId(doc, id);
+        assert.equal(panel.dataset.state, 'unavailable');
+        assert.equal(panel.dataset.stale, 'false');
+        assert.equal(panel.dataset.fetchedAt, undefined);
+        assert.equal(
+          visibleText(panel),
+          `${panel.querySelector('h2')?.text} readings unavailable: nothing has come from the database yet`,
+        );
+        assert.ok(panel.querySelector('.table-scroll')?.hidden);
+        assert.equal(panel.querySelectorAll('tbody tr').length, 0);
+      }
+    });
+  });
+
+  describe('with no readings yet', () => {
+    it('says so in each reading panel', () => {
+      const model = normalModel();
+      const { doc } = render({
+        ...model,
+        readings: { latest: [], recent: [], fromCache: false, fetchedAt: NOW },
+      });
+      for (const id of ['latest', 'recent']) {
+        const panel = byId(doc, id);
+        assert.equal(panel.dataset.state, 'empty');
+        assert.equal(panel.querySelector('[data-role="empty"]')?.hidden, false);
+        assert.equal(panel.querySelector('[data-role="empty"]')?.text, 'no readings yet');
+        assert.ok(panel.querySelector('.table-scroll')?.hidden);
+      }
+      const es = render({
+        ...model,
+        lang: 'es',
+        readings: { latest: [], recent: [], fromCache: false, fetchedAt: NOW },
+      });
+      assert.equal(byId(es.doc, 'latest').querySelector('[data-role="empty"]')?.text, 'aún no hay lecturas');
+    });
+  });
+
+  describe('with live weather unavailable', () => {
+    it('says so, in a panel the script can find and retry, with the city form still there', () => {
+      const { doc } = render(normalModel({ weather: { state: 'unavailable' } }));
+      const weather = byId(doc, 'weather');
+      assert.equal(weather.dataset.state, 'unavailable');
+      assert.equal(weather.dataset.city, 'Manizales');
+      assert.equal(
+        visibleText(weather.querySelector('.weather-body') as TinyElement),
+        'weather unavailable right now',
+      );
+      assert.ok(weather.querySelector('[data-role="weather-ok"]')?.hidden);
+      assert.equal(weather.querySelector('time'), null, 'no <time> without a valid datetime');
+      assert.ok(weather.querySelector('form select'));
+      const es = render(normalModel({ lang: 'es', weather: { state: 'unavailable' } })).doc;
+      assert.equal(
+        visibleText(byId(es, 'weather').querySelector('.weather-body') as TinyElement),
+        'clima en vivo no disponible por ahora',
+      );
+    });
+  });
+
+  describe('with hostile text from the database or the weather API', () => {
+    const evil = reading(99, XSS, '2024-05-14T19:29:00Z');
+    const model = normalModel({
+      cities: [...DEFAULT_CITIES, { name: XSS, latitude: 0, longitude: 0 }],
+      selectedCity: XSS,
+      readings: { latest: [latest(evil, 60)], recent: [evil], fromCache: false, fetchedAt: NOW },
+      weather: {
+        state: 'ok',
+        observation: { city: XSS, temperature: 1, humidity: 2, observedAt: `"><script>alert(2)</script>` },
+      },
+    });
+    const { html, doc } = render(model);
+
+    it('never lets the raw tag through', () => {
+      assert.ok(!html.includes('<img'));
+      assert.ok(!html.includes('<script>'));
+      assert.equal(doc.querySelectorAll('img').length, 0);
+      assert.equal(doc.querySelectorAll('script').length, 1);
+    });
+
+    it('shows it as visible text in latest, recent, the city list and live weather', () => {
+      assert.equal(byId(doc, 'latest').querySelector('tbody th')?.text, XSS);
+      assert.equal(byId(doc, 'latest').querySelector('tbody tr')?.dataset.city, XSS);
+      assert.equal(byId(doc, 'recent').querySelectorAll('tbody td')[0]?.text, XSS);
+      assert.equal(byId(doc, 'weather').querySelector('option[selected]')?.text, XSS);
+      assert.equal(byId(doc, 'weather').querySelector('option[selected]')?.getAttribute('value'), XSS);
+      assert.equal(byId(doc, 'weather').dataset.city, XSS);
+      assert.equal(byId(doc, 'weather').querySelector('[data-field="city"]')?.text, XSS);
+      assert.ok(html.split(XSS_ESCAPED).length - 1 >= 7, 'escaped wherever it appears');
+    });
+
+    it('encodes it in the language links', () => {
+      const href = doc.querySelector('nav a')?.getAttribute('href') ?? '';
+      assert.equal(new URLSearchParams(href.slice(1)).get('city'), XSS);
+      assert.doesNotMatch(href, /[<>"' ]/);
+    });
+  });
+});
