@@ -100,9 +100,11 @@ export function createDashboardService(deps: ProcessDeps): Service {
     logger: deps.logger.child({ component: 'dashboard' }),
     metrics: deps.metrics,
   });
+  const schema = createSchemaGuard(deps.db, deps.logger);
   return {
     name: 'dashboard',
     async start() {
+      await schema.atStartUp();
       await dashboard.start();
       deps.logger.info(`dashboard listening on http://${config.dashboard.host}:${config.dashboard.port}`);
     },

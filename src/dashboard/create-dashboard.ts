@@ -74,6 +74,12 @@ export function createDashboard(deps: DashboardDeps) {
     return503OnClosing: true,
   });
 
+  let closing = false;
+  // A keep-alive connection busy when the server closes would otherwise stay open until its
+  // idle time-out: tell the client this response is the connection's last.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.headers({ ...SECURITY_HEADERS, 'x-request-id': request.id });
   });
@@ -122,6 +128,7 @@ export function createDashboard(deps: DashboardDeps) {
     },
     /** Stops accepting connections and waits for requests in flight. */
     async stop(): Promise<void> {
+      closing = true;
       await app.close();
     },
   };

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeOpenMeteo } from '../support/fake-open-meteo.js';
+import { freePort } from '../support/free-port.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
 import { runClima, startClima, waitFor } from '../support/run-clima.js';
 
 const PAPER_QUERY = 'SELECT * FROM mediciones ORDER BY id DESC LIMIT 15';
-
-/** A loopback port nothing listens on: the "no network" Open-Meteo. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function sqlite(file: string, query: string): string[][] {
   return execFileSync('sqlite3', ['-separator', '\t', file, query], { encoding: 'utf8' })
@@ -36,11 +27,14 @@ describe('clima start on the embedded default', () => {
   after(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('stores 7 simulated readings per tick in ./data/clima.db when Open-Meteo is unreachable', async () => {
+    const port = await freePort();
     const clima = startClima(['start'], {
       cwd,
       env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
         SENSOR_INTERVAL_S: '1',
-        OPEN_METEO_URL: `http://127.0.0.1:${await closedPort()}`,
+        OPEN_METEO_URL: `http://127.0.0.1:${await freePort()}`,
         LOG_LEVEL: 'info',
       },
     });
@@ -75,6 +69,13 @@ describe('clima start on the embedded default', () => {
         assert.equal(minSource, 'simulated');
         assert.equal(maxSource, 'simulated');
       }
+      // The same process serves the dashboard on PORT, over the same database.
+      const latest = await fetch(`http://127.0.0.1:${port}/api/latest`);
+      assert.equal(latest.status, 200);
+      const body = (await latest.json()) as { readings: { source: string }[] };
+      assert.equal(body.readings.length, 7);
+      assert.ok(body.readings.every((reading) => reading.source === 'simulated'));
+      assert.equal((await fetch(`http://127.0.0.1:${port}/`)).status, 200);
     } finally {
       assert.equal(await clima.stop('SIGTERM'), 0, clima.stdout() + clima.stderr());
     }
@@ -85,7 +86,12 @@ describe('clima start on the embedded default', () => {
     const dataDir = join(cwd, 'open-meteo');
     const clima = startClima(['start'], {
       cwd,
-      env: { SENSOR_INTERVAL_S: '1', OPEN_METEO_URL: fake.url, DATA_DIR: dataDir },
+      env: {
+        SENSOR_INTERVAL_S: '1',
+        OPEN_METEO_URL: fake.url,
+        DATA_DIR: dataDir,
+        PORT: String(await freePort()),
+      },
     });
     try {
       const rows = await waitFor(
@@ -122,7 +128,12 @@ mariadbSuite('clima start on MariaDB', (server) => {
   it('stores readings that the paper query shows through the mariadb client', async () => {
     const { url, port } = server();
     const clima = startClima(['start'], {
-      env: { SENSOR_INTERVAL_S: '1', SENSOR_SOURCE: 'simulated', DATABASE_URL: url },
+      env: {
+        SENSOR_INTERVAL_S: '1',
+        SENSOR_SOURCE: 'simulated',
+        DATABASE_URL: url,
+        PORT: String(await freePort()),
+      },
     });
     try {
       const rows = await waitFor(

@@ -8,13 +8,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { registerCleanup } from './cleanup-on-exit.js';
+import { freePort } from './free-port.js';
 
 /** A private MariaDB server for one test file: never the machine's own server on 3306. */
 export interface MariaDbServer {
@@ -244,14 +244,6 @@ async function waitUntilReady(port: number, checkAlive: () => void): Promise<voi
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function logTail(dir: string): string {
