@@ -41,21 +41,29 @@ export function integerIn(min: number, max: number) {
 }
 
 /**
- * Parses a query string object with a strict schema: an unknown or repeated parameter, or a bad
- * value, becomes a 400 naming the parameter.
+ * A parser for one route's query string, built once: an unknown or repeated parameter, or a bad
+ * value, becomes a 400 naming the parameter. (Building the schema per request would make zod
+ * compile it again on every call.)
  */
-export function parseQuery<T extends z.ZodRawShape>(shape: T, query: unknown): z.infer<z.ZodObject<T>> {
-  const params = (query ?? {}) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(params)) {
-    if (!(name in shape)) throw new AppError('unknown_parameter', `unknown parameter "${name}"`);
-    if (typeof value !== 'string')
-      throw new AppError('invalid_parameter', `parameter "${name}" is given more than once`);
-  }
-  const result = z.object(shape).safeParse(params);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const name = String(issue?.path[0] ?? 'query');
-  const message =
-    issue?.code === 'invalid_type' && params[name] === undefined ? 'is required' : issue?.message;
-  throw new AppError('invalid_parameter', `parameter "${name}": ${message}`);
+export function queryParser<T extends z.ZodRawShape>(shape: T): (query: unknown) => z.infer<z.ZodObject<T>> {
+  const schema = z.object(shape);
+  return (query) => {
+    const params = (query ?? {}) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(params)) {
+      if (!Object.hasOwn(shape, name)) throw new AppError('unknown_parameter', `unknown parameter "${name}"`);
+      if (typeof value !== 'string') {
+        throw new AppError('invalid_parameter', `parameter "${name}" is given more than once`);
+      }
+    }
+    const result = schema.safeParse(params);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const name = String(issue?.path[0] ?? 'query');
+    const message =
+      issue?.code === 'invalid_type' && params[name] === undefined ? 'is required' : issue?.message;
+    throw new AppError('invalid_parameter', `parameter "${name}": ${message}`);
+  };
 }
+
+/** For routes that take no parameters. */
+export const noParameters = queryParser({});

@@ -8,6 +8,13 @@ import type { LatestReading } from './page/page-model.js';
 /** How many rows the original dashboard's table showed. */
 export const RECENT_COUNT = 15;
 
+/**
+ * How long one answer of the latest-per-city query serves every client. Readings arrive every
+ * SENSOR_INTERVAL_S, so a second of delay costs nothing and spares the database one query per
+ * request when many browsers poll at once.
+ */
+const LATEST_TTL_MS = 1_000;
+
 export interface PanelReadings {
   readonly latest: readonly LatestReading[];
   readonly recent: readonly Reading[];
@@ -28,17 +35,33 @@ export function createReadingsService(deps: {
   const { repository, guard, cities, clock } = deps;
   const staleAfterSeconds = 3 * deps.intervalS;
   let lastKnown: PanelReadings | undefined;
+  let cached: { at: number; readings: Reading[] } | undefined;
+  let inFlight: Promise<Reading[]> | undefined;
 
   function withAge(reading: Reading): LatestReading {
     const ageSeconds = Math.max(0, Math.floor((clock.now() - Date.parse(reading.takenAt)) / 1000));
     return { ...reading, ageSeconds, stale: ageSeconds > staleAfterSeconds };
   }
 
+  /** Concurrent callers share one query; a database known to be down is always asked again. */
+  function latestReadings(): Promise<Reading[]> {
+    if (cached && guard.state().up && clock.now() - cached.at < LATEST_TTL_MS) {
+      return Promise.resolve(cached.readings);
+    }
+    inFlight ??= guard
+      .run('latest_per_city', () => repository.latestPerCity(cities.map((c) => c.name)))
+      .then((readings) => {
+        cached = { at: clock.now(), readings };
+        return readings;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  }
+
   async function latest(): Promise<LatestReading[]> {
-    const readings = await guard.run('latest_per_city', () =>
-      repository.latestPerCity(cities.map((c) => c.name)),
-    );
-    return readings.map(withAge);
+    return (await latestReadings()).map(withAge);
   }
 
   return {

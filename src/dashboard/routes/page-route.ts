@@ -6,7 +6,7 @@ import type { DashboardContext } from '../dashboard-context.js';
 import { pickLang } from '../page/messages.js';
 import type { PageModel } from '../page/page-model.js';
 import { renderPage } from '../page/render-page.js';
-import { parseQuery } from '../query-params.js';
+import { queryParser } from '../query-params.js';
 
 /**
  * How long the page waits for live weather. The weather call itself may take up to 5 s; past this
@@ -14,6 +14,8 @@ import { parseQuery } from '../query-params.js';
  * Open-Meteo never holds up the readings.
  */
 const PAGE_WEATHER_WAIT_MS = 2_000;
+
+const parsePageQuery = queryParser({ lang: z.enum(['es', 'en']).optional(), city: z.string().optional() });
 
 const PUBLIC = new URL('../../../public/', import.meta.url);
 
@@ -47,10 +49,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
   }
 
   app.get('/', async (request, reply) => {
-    const params = parseQuery(
-      { lang: z.enum(['es', 'en']).optional(), city: z.string().optional() },
-      request.query,
-    );
+    const params = parsePageQuery(request.query);
     const city = params.city === undefined ? ctx.cities[0] : ctx.cities.find((c) => c.name === params.city);
     if (!city) throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
 

@@ -6,19 +6,19 @@ import type { Reading, ReadingBucket } from '../../db/reading.js';
 import type { City } from '../../weather/city.js';
 import { csvRecord } from '../csv.js';
 import type { DashboardContext } from '../dashboard-context.js';
-import { dateTime, integerIn, parseQuery } from '../query-params.js';
+import { dateTime, integerIn, noParameters, queryParser } from '../query-params.js';
 
 const DAY_MS = 86_400_000;
 export const MAX_LIMIT = 1000;
 export const MAX_POINTS = 2000;
 
-const READINGS_QUERY = {
+const parseReadingsQuery = queryParser({
   city: z.string(),
   from: dateTime.optional(),
   to: dateTime.optional(),
   limit: integerIn(1, MAX_LIMIT).optional(),
   points: integerIn(1, MAX_POINTS).optional(),
-};
+});
 
 /** A reading as the API shows it: camelCase, ISO 8601 UTC dates, no internal key. */
 function toApiReading({ key: _key, ...reading }: Reading) {
@@ -31,7 +31,7 @@ type Selection =
 
 /** The readings of `GET /api/readings` and its CSV twin: raw, or bucketed when `points` is given. */
 async function select(ctx: DashboardContext, query: unknown): Promise<Selection> {
-  const params = parseQuery(READINGS_QUERY, query);
+  const params = parseReadingsQuery(query);
   const city = ctx.cities.find((c) => c.name === params.city);
   if (!city) throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
   if (params.limit !== undefined && params.points !== undefined) {
@@ -90,12 +90,12 @@ function* csvLines(selection: Selection): Generator<string> {
 
 export function readingsRoutes(app: FastifyInstance, ctx: DashboardContext): void {
   app.get('/api/cities', async (request) => {
-    parseQuery({}, request.query);
+    noParameters(request.query);
     return { cities: ctx.cities };
   });
 
   app.get('/api/latest', async (request) => {
-    parseQuery({}, request.query);
+    noParameters(request.query);
     const readings = await ctx.readings.latest();
     return {
       readings: readings.map(({ key: _key, ...reading }) => reading),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/app-error.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import type { LatestReading } from '../page/page-model.js';
-import { parseQuery } from '../query-params.js';
+import { noParameters } from '../query-params.js';
 
 export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void {
   app.get('/healthz', async () => ({ status: 'alive' }));
@@ -22,7 +22,7 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
   });
 
   app.get('/api/status', async (request) => {
-    parseQuery({}, request.query);
+    noParameters(request.query);
     let latest: readonly LatestReading[];
     let freshnessFrom: 'database' | 'last-known' = 'database';
     try {

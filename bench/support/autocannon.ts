@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const AUTOCANNON = new URL('../../node_modules/autocannon/autocannon.js', import.meta.url).pathname;
+
+export interface LoadResult {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+/**
+ * Loads `url` with autocannon in its own process, so the load generator never shares an event
+ * loop with the server it measures.
+ */
+export async function load(
+  url: string,
+  options: { connections?: number; seconds?: number } = {},
+): Promise<LoadResult> {
+  const { stdout } = await run(
+    process.execPath,
+    [AUTOCANNON, '--json', '-c', String(options.connections ?? 50), '-d', String(options.seconds ?? 10), url],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout);
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
