@@ -44,43 +44,45 @@ export interface UpstreamCounts {
 
 /** Exposes an upstream's own counts as metrics, read at scrape time rather than copied on every call. */
 export function watchUpstream(metrics: Metrics, upstream: string, read: () => UpstreamCounts): void {
-  const { registry } = metrics;
-  new Counter({
-    name: 'clima_upstream_requests_total',
-    help: 'HTTP requests sent to an upstream API, retries included.',
-    labelNames: ['upstream'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc({ upstream }, read().requests);
-    },
-  });
-  new Counter({
-    name: 'clima_upstream_failures_total',
-    help: 'Upstream fetches that failed after their retries.',
-    labelNames: ['upstream'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc({ upstream }, read().failures);
-    },
-  });
-  new Gauge({
-    name: 'clima_upstream_calls_today',
-    help: 'Calls counted against the upstream daily budget since 00:00 UTC (Open-Meteo counts each location).',
-    labelNames: ['upstream'] as const,
-    registers: [registry],
-    collect() {
-      this.set({ upstream }, read().callsToday);
-    },
-  });
-  new Gauge({
-    name: 'clima_upstream_up',
-    help: '1 while the upstream answers, 0 after a failed fetch.',
-    labelNames: ['upstream'] as const,
-    registers: [registry],
-    collect() {
-      this.set({ upstream }, read().up ? 1 : 0);
-    },
-  });
+  const registers = [metrics.registry];
+  const labelNames = ['upstream'] as const;
+  const counters: [string, string, (counts: UpstreamCounts) => number][] = [
+    [
+      'clima_upstream_requests_total',
+      'HTTP requests sent to an upstream API, retries included.',
+      (c) => c.requests,
+    ],
+    ['clima_upstream_failures_total', 'Upstream fetches that failed after their retries.', (c) => c.failures],
+  ];
+  for (const [name, help, value] of counters) {
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ upstream }, value(read()));
+      },
+    });
+  }
+  const gauges: [string, string, (counts: UpstreamCounts) => number][] = [
+    [
+      'clima_upstream_calls_today',
+      'Calls counted against the upstream daily budget since 00:00 UTC (Open-Meteo counts each location).',
+      (c) => c.callsToday,
+    ],
+    ['clima_upstream_up', '1 while the upstream answers, 0 after a failed fetch.', (c) => (c.up ? 1 : 0)],
+  ];
+  for (const [name, help, value] of gauges) {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.set({ upstream }, value(read()));
+      },
+    });
+  }
 }

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ManualClock } from '../../src/core/clock.js';
+import { ManualClock, systemClock } from '../../src/core/clock.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
 import type { NewReading } from '../../src/db/reading.js';
 import { createReadingsRepository, type ReadingsRepository } from '../../src/db/readings-repository.js';
 import type { ReadingStore } from '../../src/sensor/reading-store.js';
-import { createSensor } from '../../src/sensor/sensor.js';
+import { createSensor, type SensorDeps } from '../../src/sensor/sensor.js';
 import { DEFAULT_CITIES } from '../../src/weather/city.js';
 import type { Observation, WeatherSource } from '../../src/weather/observation.js';
 import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
@@ -35,17 +35,21 @@ describe('sensor', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores one reading per city per tick, stamped with the whole second it was taken', async () => {
-    const clock = new ManualClock(START);
-    const { logger } = captureLogger();
-    const sensor = createSensor({
-      source: createSimulatedSource({ seed: 7, clock }),
+  /** A sensor over the test database and the seven default cities, every 15 s unless told otherwise. */
+  function sensorWith(deps: Partial<SensorDeps> & Pick<SensorDeps, 'clock' | 'logger'>) {
+    return createSensor({
+      source: createSimulatedSource({ seed: 7, clock: deps.clock }),
       store: repository,
       cities: DEFAULT_CITIES,
       intervalS: 15,
-      clock,
-      logger,
+      ...deps,
     });
+  }
+
+  it('stores one reading per city per tick, stamped with the whole second it was taken', async () => {
+    const clock = new ManualClock(START);
+    const { logger } = captureLogger();
+    const sensor = sensorWith({ clock, logger });
     const before = await repository.count();
     const first = await sensor.tick();
     clock.advance(15_000);
@@ -66,14 +70,7 @@ describe('sensor', () => {
   it('stores a tick once even when it is stored twice', async () => {
     const clock = new ManualClock(START + 3_600_000);
     const { logger } = captureLogger();
-    const sensor = createSensor({
-      source: createSimulatedSource({ seed: 7, clock }),
-      store: repository,
-      cities: DEFAULT_CITIES,
-      intervalS: 15,
-      clock,
-      logger,
-    });
+    const sensor = sensorWith({ clock, logger });
     assert.equal((await sensor.tick()).stored, 7);
     assert.equal((await sensor.tick()).stored, 0);
   });
@@ -86,14 +83,7 @@ describe('sensor', () => {
       insertBatch: (readings: readonly NewReading[]) =>
         down ? Promise.reject(new Error('database is down')) : repository.insertBatch([...readings]),
     };
-    const sensor = createSensor({
-      source: createSimulatedSource({ seed: 7, clock }),
-      store: flaky,
-      cities: DEFAULT_CITIES,
-      intervalS: 15,
-      clock,
-      logger,
-    });
+    const sensor = sensorWith({ store: flaky, clock, logger });
     for (let i = 0; i < 5; i++) {
       assert.equal((await sensor.tick()).stored, 0);
       clock.advance(15_000);
@@ -109,14 +99,7 @@ describe('sensor', () => {
     const clock = new ManualClock(START);
     const { logger, lines } = captureLogger();
     const broken: WeatherSource = { observe: () => Promise.reject(new Error('no weather today')) };
-    const sensor = createSensor({
-      source: broken,
-      store: repository,
-      cities: DEFAULT_CITIES,
-      intervalS: 15,
-      clock,
-      logger,
-    });
+    const sensor = sensorWith({ source: broken, clock, logger });
     const before = await repository.count();
     for (let i = 0; i < 3; i++) assert.deepEqual((await sensor.tick()).stored, 0);
     assert.equal(await repository.count(), before);
@@ -141,14 +124,7 @@ describe('sensor', () => {
           });
         }),
     };
-    const sensor = createSensor({
-      source: slow,
-      store: repository,
-      cities: DEFAULT_CITIES,
-      intervalS: 1,
-      clock: { now: () => Date.now() },
-      logger,
-    });
+    const sensor = sensorWith({ source: slow, intervalS: 1, clock: systemClock, logger });
     sensor.start();
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     const started = Date.now();
@@ -164,14 +140,7 @@ describe('sensor', () => {
     try {
       const { logger } = captureLogger();
       const source = createOpenMeteoSource({ baseUrl: fake.url, clock, logger });
-      const sensor = createSensor({
-        source,
-        store: repository,
-        cities: DEFAULT_CITIES,
-        intervalS: 15,
-        clock,
-        logger,
-      });
+      const sensor = sensorWith({ source, clock, logger });
       let stored = 0;
       for (let tick = 0; tick < 240; tick++) {
         const result = await sensor.tick();
