@@ -1,0 +1,131 @@
+import type { Logger } from '../core/logger.js';
+import { sleep } from '../core/sleep.js';
+import { createStateChangeLog } from '../core/state-change-log.js';
+import type { ReadingStore } from '../sensor/reading-store.js';
+import type { Outbox, QueuedReading } from './outbox.js';
+
+export interface SenderStats {
+  readonly lastFlushError: string | undefined;
+  readonly lastFlushAt: Date | undefined;
+}
+
+const FIRST_RETRY_MS = 500;
+// Capped low: once the database is back, the backlog should start moving within seconds.
+const MAX_RETRY_MS = 10_000;
+const IDLE_RECHECK_MS = 5_000;
+// Within the 5 s a service gets to stop: a batch still unanswered then stays queued for next time.
+const STOP_WAIT_MS = 4_000;
+
+/**
+ * Drains the outbox into the database: batches oldest first (live readings jump ahead by one
+ * batch at most), idempotent inserts, and a reading leaves the outbox only after the database
+ * stored it. A failed batch is retried forever with capped exponential backoff, so the sender
+ * outlives any outage and any start order.
+ */
+export function createOutboxSender(deps: {
+  outbox: Outbox;
+  database: ReadingStore;
+  logger: Logger;
+  batchSize?: number;
+  onStored?: (stored: number) => void;
+}) {
+  const { outbox, database, logger } = deps;
+  const batchSize = deps.batchSize ?? 1_000;
+  const failures = createStateChangeLog(logger, 'outbox flush');
+  let stats: SenderStats = { lastFlushError: undefined, lastFlushAt: undefined };
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let stopSignal = new AbortController();
+  let wake: (() => void) | undefined;
+
+  /**
+   * A batch the database refuses as invalid (a `RangeError` from the repository) would block the
+   * queue forever: it is sent again one reading at a time, and only the unstorable ones are
+   * dropped, each logged.
+   */
+  async function storeOneByOne(batch: readonly QueuedReading[]): Promise<number> {
+    let stored = 0;
+    for (const queued of batch) {
+      try {
+        stored += await database.insertBatch([queued.reading]);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        logger.error({ err: error, key: queued.reading.key }, 'unstorable reading dropped from the outbox');
+      }
+      outbox.acknowledge([queued.seq]);
+    }
+    return stored;
+  }
+
+  /** Sends one batch; true when the outbox may hold more. */
+  async function flushOnce(): Promise<boolean> {
+    const batch = outbox.take(batchSize);
+    if (batch.length === 0) return false;
+    let stored: number;
+    try {
+      stored = await database.insertBatch(batch.map((queued) => queued.reading));
+      outbox.acknowledge(batch.map((queued) => queued.seq));
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      stored = await storeOneByOne(batch);
+    }
+    deps.onStored?.(stored);
+    return batch.length === batchSize;
+  }
+
+  /** Waits for `notify()`, or a few seconds in case another process filled the outbox. */
+  function idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, IDLE_RECHECK_MS);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function run(): Promise<void> {
+    let retryMs = FIRST_RETRY_MS;
+    while (running) {
+      try {
+        const more = await flushOnce();
+        failures.succeeded();
+        stats = { lastFlushError: undefined, lastFlushAt: new Date() };
+        retryMs = FIRST_RETRY_MS;
+        outbox.logDrops();
+        if (!more) await idle();
+      } catch (error) {
+        failures.failed(error);
+        stats = { ...stats, lastFlushError: (error as Error).message };
+        await sleep(retryMs, stopSignal.signal);
+        retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
+      }
+    }
+  }
+
+  return {
+    /** Tells the sender there is something new to send. */
+    notify(): void {
+      wake?.();
+      wake = undefined;
+    },
+    start(): void {
+      if (running) return;
+      running = true;
+      stopSignal = new AbortController();
+      loop = run();
+    },
+    /** Stops after the batch in flight: it is either acknowledged or stays queued, never half-done. */
+    async stop(): Promise<void> {
+      running = false;
+      stopSignal.abort();
+      wake?.();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([loop, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+    },
+    stats: (): SenderStats => stats,
+  };
+}
+
+export type OutboxSender = ReturnType<typeof createOutboxSender>;
