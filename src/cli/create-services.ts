@@ -1,9 +1,10 @@
+import { createBackupService as createScheduledBackup } from '../backup/backup-service.js';
 import type { Config } from '../config/load-config.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { createDashboard } from '../dashboard/create-dashboard.js';
-import type { Database } from '../db/open-db.js';
+import { type Database, openDb } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
@@ -110,4 +111,18 @@ export function createDashboardService(deps: ProcessDeps): Service {
     },
     stop: () => dashboard.stop(),
   };
+}
+
+/** Snapshots to `dir` (BACKUP_DIR unless `clima backup --out` says otherwise), read through a connection of their own. */
+export function createBackupService(deps: ProcessDeps, dir = deps.config.backup.dir): Service {
+  const { config } = deps;
+  const logger = deps.logger.child({ component: 'backup' });
+  return createScheduledBackup({
+    openReader: () => openDb(config.database, { logger }),
+    dir,
+    intervalS: config.backup.intervalS,
+    keep: config.backup.keep,
+    clock: deps.clock,
+    logger,
+  });
 }

@@ -1,22 +1,17 @@
 import type { Writable } from 'node:stream';
+import { backupOnceCommand, restoreCommand, verifyCommand } from '../backup/backup-commands.js';
 import { ConfigError } from '../config/config-error.js';
 import type { Config, Env } from '../config/load-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import { createMetrics } from '../core/metrics.js';
 import { describeTarget } from '../db/database-url.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import { openDb } from '../db/open-db.js';
-import {
-  createDashboardService,
-  createOpenMeteo,
-  createSensorService,
-  type ProcessDeps,
-} from './create-services.js';
-import { parseCommandLine } from './parse-command-line.js';
+import type { ProcessDeps } from './create-services.js';
+import { parseCommandLine, type RunLine } from './parse-command-line.js';
 import { runUntilSignal, type Service } from './run-until-signal.js';
-import { type CommandName, commandUsage, mainUsage } from './usage.js';
+import { commandUsage, mainUsage } from './usage.js';
 
 export interface CliIo {
   readonly env: Env;
@@ -51,7 +46,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const logger = createLogger(config.logLevel);
   try {
-    return await runCommand(line.command, config, logger, io.clock ?? systemClock);
+    return await runCommand(line, config, logger, io);
   } catch (error) {
     logger.fatal({ err: error }, `${line.command} failed: ${(error as Error).message}`);
     return 1;
@@ -60,23 +55,41 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-async function runCommand(
-  command: CommandName,
-  config: Config,
-  logger: Logger,
-  clock: Clock,
-): Promise<number> {
+async function runCommand(line: RunLine, config: Config, logger: Logger, io: CliIo): Promise<number> {
+  const { command, options, args } = line;
+  const clock = io.clock ?? systemClock;
+  // Reads a file and nothing else: no database to open (or, for SQLite, to create).
+  if (command === 'backup verify') return verifyCommand(args.FILE ?? '', io);
   const db = openDb(config.database, { logger });
   logger.info({ database: describeTarget(config.database) }, 'database selected');
-  if (command === 'migrate') {
+  const backupDir = typeof options.out === 'string' ? options.out : config.backup.dir;
+  const once = async (run: () => Promise<number>): Promise<number> => {
     try {
-      const applied = await migrateToLatest(db);
-      logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
-      return 0;
+      return await run();
     } finally {
       await db.close();
     }
+  };
+  if (command === 'migrate') {
+    return once(async () => {
+      const applied = await migrateToLatest(db);
+      logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
+      return 0;
+    });
   }
+  if (command === 'restore') {
+    const restoreOptions = { dryRun: options['dry-run'] === true, overwrite: options.overwrite === true };
+    return once(() => restoreCommand(db, args.FILE ?? '', restoreOptions, io, clock));
+  }
+  if (command === 'backup' && options.once === true) {
+    return once(() => backupOnceCommand({ db, dir: backupDir, keep: config.backup.keep, clock }, io));
+  }
+  // The services bring in the web server, metrics and weather clients: loaded only when they run,
+  // so one-shot commands (backup --once, restore) start fast and small.
+  const [
+    { createBackupService, createDashboardService, createOpenMeteo, createSensorService },
+    { createMetrics },
+  ] = await Promise.all([import('./create-services.js'), import('../core/metrics.js')]);
   const deps: ProcessDeps = {
     config,
     db,
@@ -88,5 +101,6 @@ async function runCommand(
   const services: Service[] = [];
   if (command === 'start' || command === 'sensor') services.push(createSensorService(deps));
   if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps));
+  if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));
   return runUntilSignal(services, logger, () => db.close());
 }

@@ -4,6 +4,9 @@ import type { DatabaseTarget } from '../db/database-url.js';
 import { type City, DEFAULT_CITIES } from '../weather/city.js';
 import { ConfigError } from './config-error.js';
 import {
+  BACKUP_DIR,
+  BACKUP_INTERVAL_S,
+  BACKUP_KEEP,
   CITIES,
   DATA_DIR,
   DATABASE_URL,
@@ -33,6 +36,7 @@ export interface Config {
   };
   readonly openMeteo: { readonly url: string; readonly timeoutMs: number };
   readonly dashboard: { readonly host: string; readonly port: number; readonly timeZone: string };
+  readonly backup: { readonly dir: string; readonly intervalS: number; readonly keep: number };
   readonly logLevel: LogLevel;
 }
 
@@ -70,6 +74,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     },
     openMeteo: { url: read(OPEN_METEO_URL), timeoutMs: read(OPEN_METEO_TIMEOUT_MS) },
     dashboard: { host: read(HOST), port: read(PORT), timeZone: read(DISPLAY_TIME_ZONE) },
+    backup: { dir: read(BACKUP_DIR), intervalS: read(BACKUP_INTERVAL_S), keep: read(BACKUP_KEEP) },
     logLevel: read(LOG_LEVEL),
   };
   return deepFreeze(config);

@@ -156,6 +156,30 @@ export const DISPLAY_TIME_ZONE = {
   }),
 } satisfies Variable<string>;
 
+export const BACKUP_DIR = {
+  name: 'BACKUP_DIR',
+  defaultText: './backups',
+  description:
+    'Folder of the backup snapshots (`mediciones-YYYYMMDDTHHMMSSZ.json` and its `.manifest.json`); created when missing.',
+  expected: 'a folder path',
+  schema: z.string().trim().min(1),
+} satisfies Variable<string>;
+
+export const BACKUP_INTERVAL_S = {
+  name: 'BACKUP_INTERVAL_S',
+  defaultText: '600',
+  description: 'Seconds between two backup snapshots; the first is taken when the backup service starts.',
+  ...integer(1, 604_800),
+} satisfies Variable<number>;
+
+export const BACKUP_KEEP = {
+  name: 'BACKUP_KEEP',
+  defaultText: '144',
+  description:
+    'How many snapshots to keep (144 at 600 s is one day); older ones are deleted only after a new one is complete.',
+  ...integer(1, 1_000_000),
+} satisfies Variable<number>;
+
 export const LOG_LEVEL = {
   name: 'LOG_LEVEL',
   defaultText: 'info',
@@ -176,5 +200,8 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   PORT,
   HOST,
   DISPLAY_TIME_ZONE,
+  BACKUP_DIR,
+  BACKUP_INTERVAL_S,
+  BACKUP_KEEP,
   LOG_LEVEL,
 ];

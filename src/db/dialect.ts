@@ -36,6 +36,12 @@ export interface DialectSql {
   epochSeconds(timestamp: Expression<string>): RawBuilder<number>;
   /** Integer division truncating toward zero (so flooring for non-negative operands). */
   integerDivide(dividend: Expression<number>, divisor: number): RawBuilder<number>;
+  /**
+   * Run in order on one connection, these open a read-only transaction whose reads all see the
+   * database as it was at its first read (at the latest): a backup's one consistent snapshot.
+   * `commit` ends it.
+   */
+  readonly beginSnapshot: readonly RawBuilder<unknown>[];
 }
 
 const sqlite: DialectSql = {
@@ -50,6 +56,9 @@ const sqlite: DialectSql = {
   // better-sqlite3 binds every JS number as REAL, and REAL / INTEGER divides exactly.
   integerDivide: (dividend, divisor) =>
     sql<number>`cast((${dividend}) as integer) / cast(${divisor} as integer)`,
+  // A deferred transaction takes its snapshot at its first read. In WAL mode it blocks no writer,
+  // but it does hold the connection: give a long read a connection of its own.
+  beginSnapshot: [sql`begin deferred`],
 };
 
 const mysql: DialectSql = {
@@ -62,12 +71,20 @@ const mysql: DialectSql = {
   // utf8mb4_bin compares like SQLite does: 'bogota' and 'Bogota' are two cities on both dialects,
   // and the unique reading_key cannot collide on case or accents on one dialect only.
   tableOptions: sql`engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin`,
-  // Not INSERT IGNORE: that also downgrades bad values (out-of-range, NULL) to warnings and stores
-  // clamped data. A no-op update reports 0 affected rows (the pool disables FOUND_ROWS).
-  ignoreDuplicateReadings: (insert) => insert.onDuplicateKeyUpdate((eb) => ({ id: eb.ref('id') })),
+  // INSERT IGNORE rather than ON DUPLICATE KEY UPDATE id = id: that needs the UPDATE privilege on
+  // every inserted column, which would let the cloud's least-privilege sensor account rewrite any
+  // stored reading. IGNORE would also turn a bad value into a clamped one with a warning, but no
+  // bad value gets here: toInsertRow checks every field against the table's limits first.
+  ignoreDuplicateReadings: (insert) => insert.ignore(),
   // UNIX_TIMESTAMP() would read the DATETIME in the session time zone; a difference does not.
   epochSeconds: (timestamp) => sql<number>`timestampdiff(second, '1970-01-01 00:00:00', ${timestamp})`,
   integerDivide: (dividend, divisor) => sql<number>`(${dividend}) div ${divisor}`,
+  // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its
+  // defaults afterwards. WITH CONSISTENT SNAPSHOT takes the snapshot now, not at the first read.
+  beginSnapshot: [
+    sql`set transaction isolation level repeatable read`,
+    sql`start transaction with consistent snapshot, read only`,
+  ],
 };
 
 /** The SQL of one dialect. */

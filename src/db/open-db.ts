@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { type Logger, silentLogger } from '../core/logger.js';
+import { makeDirectory } from '../core/make-directory.js';
 import type { DatabaseTarget, MysqlTarget, SqliteTarget } from './database-url.js';
 import type { DialectName } from './dialect.js';
 import { createMysqlPool } from './mysql-pool.js';
@@ -52,27 +52,6 @@ function openSqlite(target: SqliteTarget, options: OpenDbOptions): Database {
       if (file.open) file.close();
     },
   };
-}
-
-/**
- * `mkdir -p`. Not `mkdirSync(dir, { recursive: true })`: on Node 20 that spins forever when a
- * parent exists but cannot hold directories (a path under /proc, a dangling symlink).
- */
-function makeDirectory(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (error) {
-    const { code } = error as NodeJS.ErrnoException;
-    if (code === 'EEXIST') return;
-    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
-    makeDirectory(dirname(dir));
-    try {
-      mkdirSync(dir);
-    } catch (again) {
-      // The parent exists now, so a second ENOENT is final.
-      if ((again as NodeJS.ErrnoException).code !== 'EEXIST') throw again;
-    }
-  }
 }
 
 function openMysql(target: MysqlTarget, options: OpenDbOptions): Database {

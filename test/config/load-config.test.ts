@@ -27,11 +27,21 @@ describe('loadConfig', () => {
     assert.equal(config.openMeteo.url, 'https://api.open-meteo.com');
     assert.equal(config.openMeteo.timeoutMs, 5000);
     assert.deepEqual(config.dashboard, { host: '0.0.0.0', port: 5000, timeZone: 'America/Bogota' });
+    assert.deepEqual(config.backup, { dir: './backups', intervalS: 600, keep: 144 });
     assert.equal(config.logLevel, 'info');
     assert.deepEqual(
       config.cities.map((city) => city.name),
       ['Bogota', 'Medellin', 'Cali', 'Cartagena', 'Manizales', 'Pereira', 'Bucaramanga'],
     );
+  });
+
+  it('reads the backup folder, interval and retention', () => {
+    const config = loadConfig({
+      BACKUP_DIR: '/var/backups/clima',
+      BACKUP_INTERVAL_S: '60',
+      BACKUP_KEEP: '10',
+    });
+    assert.deepEqual(config.backup, { dir: '/var/backups/clima', intervalS: 60, keep: 10 });
   });
 
   it('returns a frozen object, down to the cities', () => {
@@ -84,6 +94,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ DISPLAY_TIME_ZONE: 'Mars/Olympus' }, 'DISPLAY_TIME_ZONE'],
     [{ HOST: 'a b' }, 'HOST'],
+    [{ BACKUP_DIR: ' ' }, 'BACKUP_DIR'],
+    [{ BACKUP_INTERVAL_S: '0' }, 'BACKUP_INTERVAL_S'],
+    [{ BACKUP_INTERVAL_S: '10m' }, 'BACKUP_INTERVAL_S'],
+    [{ BACKUP_KEEP: '0' }, 'BACKUP_KEEP'],
   ] as const) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
       const error = failure(env);

@@ -6,7 +6,8 @@ import { VARIABLES } from '../../src/config/variables.js';
 it('documents exactly the variables clima reads, with their defaults, in the README', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const section = readme.split('## Configuration')[1]?.split('\n## ')[0] ?? '';
-  const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| ([^|]+) \|/gm)].map(([, name, def]) => ({
+  // Cells may be padded to align the columns, as Markdown formatters do.
+  const rows = [...section.matchAll(/^\| +`([A-Z_]+)` +\| ([^|]+) \|/gm)].map(([, name, def]) => ({
     name,
     defaultCell: def?.trim(),
   }));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/core/clock.js';
 import { createMetrics } from '../../src/core/metrics.js';
-import { createDashboard, type Dashboard } from '../../src/dashboard/create-dashboard.js';
+import { createDashboard } from '../../src/dashboard/create-dashboard.js';
 import { type DatabaseTarget, parseDatabaseUrl } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';

@@ -1,0 +1,279 @@
+import { type Kysely, sql } from 'kysely';
+import type { ReadingSource } from '../weather/observation.js';
+import { dialectSql } from './dialect.js';
+import type { Database } from './open-db.js';
+import type { NewReading } from './reading.js';
+import { toInsertRow } from './reading-row.js';
+import type { Schema } from './schema.js';
+
+/** One reading as a backup holds it: the paper's five columns, and the source. */
+export interface SnapshotReading {
+  readonly id: number;
+  readonly city: string;
+  readonly temperature: number;
+  readonly humidity: number;
+  /** `fecha_registro` as stored: `'YYYY-MM-DD HH:MM:SS'` UTC, which is already the paper's format. */
+  readonly takenAt: string;
+  readonly source: ReadingSource;
+}
+
+/** How to walk a snapshot. */
+export interface SnapshotOptions {
+  /** Rows per keyset page. At most two pages are in memory at once: one is fetched ahead. */
+  readonly pageSize: number;
+  /** Aborting ends the walk after the current page; `readSnapshot` then rejects with the reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** A reading to put back under the id it had. */
+export interface BackedUpReading extends NewReading {
+  readonly id: number;
+}
+
+/** How `restoreBatch` treats rows whose id is already stored. */
+export interface RestoreBatchOptions {
+  /** Replace a stored row whose id matches but whose content differs (otherwise: a conflict). */
+  readonly overwrite: boolean;
+  /** Only classify the rows; write nothing. */
+  readonly dryRun: boolean;
+  /** False when `source` is a stand-in rather than what the backup says: it is then not compared. */
+  readonly sourceKnown: boolean;
+}
+
+/** A backed-up row that was left alone, and why. */
+export interface RestoreConflict {
+  readonly id: number;
+  /** E.g. `temperatura 16.4 in the backup, 17 in the database`. */
+  readonly detail: string;
+}
+
+/** What one `restoreBatch` did (or, in a dry run, would do). */
+export interface RestoreBatchOutcome {
+  readonly inserted: number;
+  /** Rows already stored with the same id and the same content: skipped. */
+  readonly identical: number;
+  readonly overwritten: number;
+  readonly conflicts: RestoreConflict[];
+}
+
+/** The queries of backups and restores: with the readings repository, the only SQL on `mediciones`. */
+export interface BackupRepository {
+  /**
+   * Walks every reading in id order inside one read-only transaction, so the pages together are
+   * one consistent snapshot: exactly the rows committed when the walk began. Pages are keyset
+   * pages (`id > last id`), so memory stays flat whatever the size of the table. Give the walk a
+   * database of its own on SQLite: the transaction holds that database's only connection.
+   */
+  readSnapshot(
+    options: SnapshotOptions,
+    onPage: (page: readonly SnapshotReading[]) => void | Promise<void>,
+  ): Promise<void>;
+  /**
+   * Puts readings back under their own ids, in one transaction: a row whose id is free is
+   * inserted; one whose id holds the same content is skipped; one whose id holds other content,
+   * or whose reading (city and second) is stored under another id, is a conflict and left alone,
+   * except that `overwrite` replaces a row with the same id. The key of each reading must be
+   * unique within the batch.
+   */
+  restoreBatch(
+    readings: readonly BackedUpReading[],
+    options: RestoreBatchOptions,
+  ): Promise<RestoreBatchOutcome>;
+  /** Whether the schema has been created (a dry run must not create it). */
+  hasReadingsTable(): Promise<boolean>;
+}
+
+const SNAPSHOT_COLUMNS = ['id', 'ciudad', 'temperatura', 'humedad', 'fecha_registro', 'source'] as const;
+// Named as the API speaks in SQL, so the driver's row objects are the readings: a backup of
+// millions of rows makes no second object per row.
+const SNAPSHOT_READING = [
+  'id',
+  'ciudad as city',
+  'temperatura as temperature',
+  'humedad as humidity',
+  'fecha_registro as takenAt',
+  'source',
+] as const;
+const MAX_PAGE_SIZE = 100_000;
+// 8 parameters a row: far below SQLite's 32766 variables and MySQL's default 64 MB packet.
+const RESTORE_CHUNK_ROWS = 1_000;
+const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+type InsertRow = ReturnType<typeof toInsertRow> & { id: number };
+interface StoredRow {
+  id: number;
+  reading_key?: string;
+  ciudad: string;
+  temperatura: number;
+  humedad: number;
+  fecha_registro: string;
+  source: string;
+}
+
+/** The backup repository over an open database (migrated to the latest schema). */
+export function createBackupRepository(db: Database): BackupRepository {
+  const { kysely } = db;
+  const dialect = dialectSql(db.dialect);
+
+  return {
+    async readSnapshot({ pageSize, signal }, onPage) {
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+        throw new RangeError(`pageSize must be a whole number in 1..${MAX_PAGE_SIZE}, got ${pageSize}`);
+      }
+      await kysely.connection().execute(async (connection) => {
+        for (const statement of dialect.beginSnapshot) await statement.execute(connection);
+        let ahead: Promise<SnapshotReading[]> | undefined;
+        try {
+          // The first read pins SQLite's snapshot; on both dialects it also bounds the walk.
+          const top = await connection
+            .selectFrom('mediciones')
+            .select((eb) => eb.fn.max('id').as('maxId'))
+            .executeTakeFirstOrThrow();
+          const maxId = top.maxId === null ? 0 : Number(top.maxId);
+          const page = (afterId: number) =>
+            connection
+              .selectFrom('mediciones')
+              .select(SNAPSHOT_READING)
+              .where('id', '>', afterId)
+              .where('id', '<=', maxId)
+              .orderBy('id')
+              .limit(pageSize)
+              .execute();
+          ahead = maxId > 0 ? page(0) : undefined;
+          while (ahead !== undefined) {
+            const rows = await ahead;
+            signal?.throwIfAborted();
+            const last = rows.at(-1);
+            // The next page is read while this one is written out.
+            ahead = rows.length === pageSize && last !== undefined ? page(Number(last.id)) : undefined;
+            if (rows.length > 0) await onPage(rows.map(checkedReading));
+          }
+        } catch (error) {
+          await ahead?.catch(() => undefined);
+          await sql`rollback`.execute(connection).catch(() => undefined);
+          throw error;
+        }
+        await sql`commit`.execute(connection);
+      });
+    },
+
+    async restoreBatch(readings, options) {
+      const rows = readings.map((reading): InsertRow => ({ ...toInsertRow(reading), id: reading.id }));
+      if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
+      const restore = (executor: Kysely<Schema>) => restoreRows(executor, rows, options);
+      return options.dryRun ? restore(kysely) : kysely.transaction().execute(restore);
+    },
+
+    async hasReadingsTable() {
+      const tables = await kysely.introspection.getTables();
+      return tables.some((table) => table.name === 'mediciones');
+    },
+  };
+}
+
+async function restoreRows(
+  executor: Kysely<Schema>,
+  rows: readonly InsertRow[],
+  options: RestoreBatchOptions,
+): Promise<RestoreBatchOutcome> {
+  const stored = await executor
+    .selectFrom('mediciones')
+    .select([...SNAPSHOT_COLUMNS, 'reading_key'])
+    .where(
+      'id',
+      'in',
+      rows.map((row) => row.id),
+    )
+    .execute();
+  const byId = new Map(stored.map((row) => [Number(row.id), row]));
+  const owners = await executor
+    .selectFrom('mediciones')
+    .select(['id', 'reading_key'])
+    .where(
+      'reading_key',
+      'in',
+      rows.map((row) => row.reading_key),
+    )
+    .execute();
+  const keyOwner = new Map(owners.map((row) => [row.reading_key, Number(row.id)]));
+
+  const inserts: InsertRow[] = [];
+  const updates: InsertRow[] = [];
+  const conflicts: RestoreConflict[] = [];
+  let identical = 0;
+  for (const row of rows) {
+    const current = byId.get(row.id);
+    const owner = keyOwner.get(row.reading_key);
+    const keyTaken = owner !== undefined && owner !== row.id;
+    if (current === undefined && !keyTaken) {
+      inserts.push(row);
+      keyOwner.set(row.reading_key, row.id);
+    } else if (current === undefined) {
+      conflicts.push({
+        id: row.id,
+        detail: `the same reading (${describe(row)}) is stored under id ${owner}`,
+      });
+    } else {
+      const differences = differencesOf(row, current, options.sourceKnown);
+      if (differences.length === 0) {
+        identical++;
+      } else if (options.overwrite && !keyTaken) {
+        updates.push(row);
+        // The row's old reading is gone once it is replaced: a later row may take its key.
+        if (keyOwner.get(current.reading_key) === row.id) keyOwner.delete(current.reading_key);
+        keyOwner.set(row.reading_key, row.id);
+      } else {
+        const why = keyTaken ? `; not overwritten: ${describe(row)} is stored under id ${owner}` : '';
+        conflicts.push({ id: row.id, detail: `${differences.join(', ')}${why}` });
+      }
+    }
+  }
+
+  if (!options.dryRun) {
+    // Updates first: an insert may take a key that an update frees.
+    for (const { id, ...values } of updates) {
+      await executor.updateTable('mediciones').set(values).where('id', '=', id).execute();
+    }
+    for (let start = 0; start < inserts.length; start += RESTORE_CHUNK_ROWS) {
+      await executor
+        .insertInto('mediciones')
+        .values(inserts.slice(start, start + RESTORE_CHUNK_ROWS))
+        .execute();
+    }
+  }
+  return { inserted: inserts.length, identical, overwritten: updates.length, conflicts };
+}
+
+/** What the backup says that the stored row does not, in the paper's column names. */
+function differencesOf(row: InsertRow, stored: StoredRow, sourceKnown: boolean): string[] {
+  const compared = [
+    ['ciudad', row.ciudad, stored.ciudad],
+    ['temperatura', row.temperatura, Number(stored.temperatura)],
+    ['humedad', row.humedad, Number(stored.humedad)],
+    ['fecha_registro', row.fecha_registro, stored.fecha_registro],
+    ...(sourceKnown ? [['source', row.source, stored.source]] : []),
+  ] as const;
+  return compared
+    .filter(([, backedUp, current]) => backedUp !== current)
+    .map(([column, backedUp, current]) => `${column} ${backedUp} in the backup, ${current} in the database`);
+}
+
+function describe(row: InsertRow): string {
+  return `${row.ciudad} at ${row.fecha_registro}`;
+}
+
+/** `row` itself once its values are known good: a timestamp goes into the backup as stored. */
+function checkedReading(row: SnapshotReading): SnapshotReading {
+  if (typeof row.takenAt !== 'string' || !SQL_TIMESTAMP.test(row.takenAt)) {
+    throw new TypeError(`reading ${row.id}: fecha_registro ${JSON.stringify(row.takenAt)} is malformed`);
+  }
+  if (typeof row.temperature !== 'number' || typeof row.humidity !== 'number' || typeof row.id !== 'number') {
+    return {
+      ...row,
+      id: Number(row.id),
+      temperature: Number(row.temperature),
+      humidity: Number(row.humidity),
+    };
+  }
+  return row;
+}

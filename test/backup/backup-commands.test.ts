@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort } from '../support/free-port.js';
+import { runClima, startClima, waitFor } from '../support/run-clima.js';
+import { openMigrated, seedReadings } from './backup-fixtures.js';
+
+describe('the backup commands', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  const snapshots = (folder: string) => readdirSync(folder).filter((name) => /Z(-\d+)?\.json$/.test(name));
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'clima-backup-cli-'));
+    const db = await openMigrated({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+    await seedReadings(db, 1_000);
+    await db.close();
+    env = {
+      DATABASE_URL: `sqlite:${join(dir, 'clima.db')}`,
+      BACKUP_DIR: join(dir, 'backups'),
+      LOG_LEVEL: 'warn',
+    };
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('backup --once writes one snapshot to BACKUP_DIR, or to --out, and exits 0', async () => {
+    const once = await runClima(['backup', '--once'], { env });
+    assert.equal(once.code, 0, once.stderr);
+    assert.match(
+      once.stdout,
+      /mediciones-\d{8}T\d{6}Z\.json: 1,000 rows \(ids 1\.\.1000\), [\d,]+ bytes, in \d+\.\d s\n$/,
+    );
+    assert.equal(snapshots(join(dir, 'backups')).length, 1);
+    const out = await runClima(['backup', '--once', '--out', join(dir, 'elsewhere')], { env });
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(snapshots(join(dir, 'elsewhere')).length, 1);
+    const kept = await runClima(['backup', '--once'], { env: { ...env, BACKUP_KEEP: '1' } });
+    assert.match(kept.stdout, /deleted 1 older snapshot\(s\): mediciones-/);
+    assert.equal(snapshots(join(dir, 'backups')).length, 1);
+  });
+
+  it('backup --once exits 1 with the reason when no snapshot can be taken', async () => {
+    const { code, stderr } = await runClima(['backup', '--once', '--out', join(dir, 'none')], {
+      env: { ...env, DATABASE_URL: `sqlite:${join(dir, 'empty.db')}` },
+    });
+    assert.equal(code, 1);
+    assert.equal(
+      stderr,
+      'clima: backup failed, no snapshot written: cannot read the database: no such table: mediciones\n',
+    );
+    assert.deepEqual(readdirSync(join(dir, 'none')), []);
+  });
+
+  it('restore --dry-run compares and writes nothing', async () => {
+    const [file] = snapshots(join(dir, 'elsewhere'));
+    const target = join(dir, 'dry.db');
+    const { code, stdout } = await runClima(['restore', join(dir, 'elsewhere', file ?? ''), '--dry-run'], {
+      env: { ...env, DATABASE_URL: `sqlite:${target}` },
+    });
+    assert.equal(code, 0);
+    assert.match(stdout, /^dry run, nothing written: .*: 1,000 rows in .*\n {2}would insert: 1,000\n/);
+    const restored = await runClima(['restore', join(dir, 'elsewhere', file ?? '')], {
+      env: { ...env, DATABASE_URL: `sqlite:${target}` },
+    });
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.match(restored.stdout, /\n {2}inserted: 1,000\n {2}already there, identical: 0\n/);
+  });
+
+  for (const [args, message] of [
+    [['restore'], /^clima: missing FILE\n\nUsage: clima restore FILE \[--dry-run\] \[--overwrite\]/],
+    [['backup', 'verify'], /^clima: missing FILE\n\nUsage: clima backup verify FILE/],
+    [['restore', 'a.json', 'b.json'], /^clima: unexpected argument "b.json"/],
+    [['restore', 'a.json', '--force'], /^clima: unknown option "--force"\n\nUsage: clima restore/],
+    [['backup', '--out'], /^clima: Option '--out <value>' argument missing/],
+    [['backup', 'now'], /^clima: unexpected argument "now"\n\nUsage: clima backup \[--once\] \[--out DIR\]/],
+  ] as const) {
+    it(`exits 2 with the usage for clima ${args.join(' ')}`, async () => {
+      const { code, stdout, stderr } = await runClima([...args], { env });
+      assert.equal(code, 2);
+      assert.equal(stdout, '');
+      assert.match(stderr, message);
+    });
+  }
+
+  it('runs as a service alone (clima backup) and within clima start, until a signal', async () => {
+    for (const command of ['backup', 'start']) {
+      const out = join(dir, `service-${command}`);
+      const clima = startClima([command], {
+        env: {
+          ...env,
+          BACKUP_DIR: out,
+          SENSOR_SOURCE: 'simulated',
+          PORT: String(await freePort()),
+          HOST: '127.0.0.1',
+        },
+      });
+      try {
+        const manifests = () =>
+          existsSync(out) ? readdirSync(out).filter((name) => name.endsWith('.manifest.json')) : [];
+        await waitFor(
+          () => (manifests().length > 0 ? true : undefined),
+          10_000,
+          `a snapshot from clima ${command}`,
+        );
+      } catch (error) {
+        clima.child.kill('SIGKILL');
+        throw new Error(`${(error as Error).message}\n${clima.stdout()}${clima.stderr()}`);
+      }
+      assert.equal(await clima.stop('SIGTERM'), 0, clima.stdout() + clima.stderr());
+      assert.equal(snapshots(out).length, 1);
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseManifest } from '../../src/backup/manifest.js';
+import { paperTemperature } from '../../src/backup/paper-format.js';
+import { writeSnapshot } from '../../src/backup/write-snapshot.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { type BackedUpReading, createBackupRepository } from '../../src/db/backup-repository.js';
+import type { Database } from '../../src/db/open-db.js';
+import { readingKey } from '../../src/db/reading.js';
+import { openMigrated, sha256Of } from './backup-fixtures.js';
+
+const GOLDEN = new URL('../fixtures/backup/golden-snapshot.json', import.meta.url);
+const TAKEN = Date.parse('2026-01-02T03:04:05.678Z');
+
+/** The rows of the paper's Fig. 2 (ids 99 to 104), and two that test quoting and decimals. */
+const ROWS = [
+  [99, 'Cali', 20.1, 91, '2025-12-08 09:38:05', 'open-meteo'],
+  [100, 'Medellin', 26.0, 63, '2025-12-08 10:41:16', 'open-meteo'],
+  [101, 'Manizales', 25.8, 42, '2025-12-08 10:41:32', 'open-meteo'],
+  [102, 'Manizales', 25.8, 48, '2025-12-08 10:41:48', 'simulated'],
+  [103, 'Manizales', 25.8, 42, '2025-12-08 10:42:04', 'simulated'],
+  [104, 'Medellin', 26.0, 42, '2025-12-08 10:42:20', 'open-meteo'],
+  [105, 'Bogotá', -0.5, 100, '2025-12-08 10:42:36', 'open-meteo'],
+  [106, 'San José "Centro"', 0, 0, '2025-12-31 23:59:59', 'open-meteo'],
+] as const;
+
+function backedUp([id, city, temperature, humidity, fecha, source]: (typeof ROWS)[number]): BackedUpReading {
+  const takenAt = new Date(`${fecha.replace(' ', 'T')}Z`);
+  return {
+    id,
+    key: readingKey(city, takenAt),
+    city,
+    temperature,
+    humidity,
+    takenAt,
+    observedAt: takenAt,
+    source,
+  };
+}
+
+describe("snapshots in the paper's format", () => {
+  let dir: string;
+  let db: Database;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'clima-golden-'));
+    db = await openMigrated({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+    const options = { overwrite: false, dryRun: false, sourceKnown: true };
+    await createBackupRepository(db).restoreBatch(ROWS.map(backedUp), options);
+  });
+  after(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes known rows byte for byte as the expected file (Python json.dump, indent 4)', async () => {
+    const snapshot = await writeSnapshot({ db, dir: join(dir, 'out'), clock: new ManualClock(TAKEN) });
+    assert.equal(snapshot.dataPath, join(dir, 'out', 'mediciones-20260102T030405Z.json'));
+    assert.equal(readFileSync(snapshot.dataPath, 'utf8'), readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('is read by any JSON parser as the five keys, in order, with numbers as numbers', () => {
+    const [file] = readdirSync(join(dir, 'out')).filter((name) => name.endsWith('Z.json'));
+    const rows = JSON.parse(readFileSync(join(dir, 'out', file ?? ''), 'utf8')) as Record<string, unknown>[];
+    assert.equal(rows.length, ROWS.length);
+    for (const row of rows)
+      assert.deepEqual(Object.keys(row), ['id', 'ciudad', 'temperatura', 'humedad', 'fecha_registro']);
+    assert.deepEqual(rows[1], {
+      id: 100,
+      ciudad: 'Medellin',
+      temperatura: 26,
+      humedad: 63,
+      fecha_registro: '2025-12-08 10:41:16',
+    });
+  });
+
+  it('writes a manifest with the counts, bounds, checksum, dialect, version and sources', () => {
+    const dataPath = join(dir, 'out', 'mediciones-20260102T030405Z.json');
+    const manifest = parseManifest(
+      readFileSync(join(dir, 'out', 'mediciones-20260102T030405Z.manifest.json'), 'utf8'),
+    );
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    assert.deepEqual(manifest, {
+      format: 'clima-backup-manifest',
+      formatVersion: 1,
+      createdAt: '2026-01-02T03:04:05.678Z',
+      dataFile: 'mediciones-20260102T030405Z.json',
+      bytes: statSync(dataPath).size,
+      sha256: sha256Of(dataPath),
+      rowCount: 8,
+      minId: 99,
+      maxId: 106,
+      minFechaRegistro: '2025-12-08 09:38:05',
+      maxFechaRegistro: '2025-12-31 23:59:59',
+      sourceDialect: 'sqlite',
+      appVersion: version,
+      sources: [
+        { fromId: 99, source: 'open-meteo' },
+        { fromId: 102, source: 'simulated' },
+        { fromId: 104, source: 'open-meteo' },
+      ],
+    });
+  });
+
+  it('writes an empty table as an empty array', async () => {
+    const empty = await openMigrated({ dialect: 'sqlite', path: join(dir, 'empty.db') });
+    try {
+      const snapshot = await writeSnapshot({
+        db: empty,
+        dir: join(dir, 'empty'),
+        clock: new ManualClock(TAKEN),
+      });
+      assert.equal(readFileSync(snapshot.dataPath, 'utf8'), '[]\n');
+      assert.equal(snapshot.manifest.rowCount, 0);
+      assert.equal(snapshot.manifest.minId, null);
+      assert.deepEqual(snapshot.manifest.sources, []);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('prints temperatures with their one decimal, and never changes a value', () => {
+    assert.equal(paperTemperature(26), '26.0');
+    assert.equal(paperTemperature(-0.5), '-0.5');
+    assert.equal(paperTemperature(0), '0.0');
+    assert.equal(paperTemperature(-10), '-10.0');
+    assert.equal(paperTemperature(16.45), '16.45');
+    for (let tenths = -1000; tenths <= 1000; tenths++) {
+      const value = tenths / 10;
+      assert.equal(JSON.parse(paperTemperature(value)), value);
+    }
+  });
+});
