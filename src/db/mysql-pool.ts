@@ -8,6 +8,7 @@ import type {
 import { createPool, type PoolConnection } from 'mysql2';
 import type { Logger } from '../core/logger.js';
 import type { MysqlTarget } from './database-url.js';
+import { createServerIdentityCheck, explainTlsFailure, mysqlSslOptions } from './mysql-tls.js';
 
 /** How the pool behaves when the server is slow or gone. */
 export interface MysqlPoolOptions {
@@ -44,14 +45,12 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
     user: target.user,
     password: target.password,
     database: target.database,
+    ssl: mysqlSslOptions(target),
     charset: 'utf8mb4',
     // DATETIME comes back as the stored text: mysql2 applies no time zone (see timestamps.ts).
     dateStrings: true,
     // AVG() of an integer column is DECIMAL, which mysql2 otherwise returns as a string.
     decimalNumbers: true,
-    // Without FOUND_ROWS a duplicate skipped by `ON DUPLICATE KEY UPDATE id = id` counts 0 rows,
-    // which is how insertBatch tells new readings from known ones.
-    flags: ['-FOUND_ROWS'],
     connectTimeout: 5_000,
     connectionLimit: 10,
     maxIdle: 2,
@@ -66,13 +65,19 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
   pool.on('connection', (connection: PoolConnection) => connection.on('error', logLoss));
 
   const ready = new WeakMap<PoolConnection, MysqlPoolConnection>();
+  const verifyServerIdentity = createServerIdentityCheck(target);
   let ended = false;
   return {
     getConnection(callback) {
       pool.getConnection((error, raw) => {
-        if (error) return callback(error, undefined as never);
+        if (error) return callback(explainTlsFailure(error, target.tls), undefined as never);
         const known = ready.get(raw);
         if (known !== undefined) return callback(null, known);
+        const identity = verifyServerIdentity(raw);
+        if (identity) {
+          raw.destroy();
+          return callback(explainTlsFailure(identity, target.tls), undefined as never);
+        }
         // Set up here rather than in Kysely's onCreateConnection: when that hook fails, Kysely
         // never releases the connection, and a few such failures would exhaust the pool for good.
         raw.query({ sql: SESSION_SETUP, timeout: options.queryTimeoutMs }, (setupError) => {

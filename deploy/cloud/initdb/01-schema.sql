@@ -1,0 +1,46 @@
+-- clima: the cloud database's schema, created on the first start of an empty volume (the mysql
+-- image runs /docker-entrypoint-initdb.d/* in name order; `npm run hybrid` runs the same files).
+--
+-- This is migration 0001-create-mediciones (src/db/migrations/) as it runs on MySQL, recorded in
+-- Kysely's own bookkeeping tables: the services connect with least-privilege accounts that cannot
+-- CREATE, so when they check for pending migrations at start-up they must find none. A later
+-- migration is applied with an administrator's DATABASE_URL (`clima migrate`) before the new
+-- release's services start. test/system/cloud-init.test.ts checks that this file and the
+-- migrations build the same tables.
+
+CREATE DATABASE IF NOT EXISTS clima CHARACTER SET utf8mb4;
+USE clima;
+
+CREATE TABLE mediciones (
+  id integer PRIMARY KEY AUTO_INCREMENT,
+  ciudad varchar(100) NOT NULL,
+  temperatura double precision NOT NULL,
+  humedad integer NOT NULL,
+  fecha_registro datetime NOT NULL,
+  reading_key varchar(150) NOT NULL,
+  source varchar(16) NOT NULL,
+  observed_at datetime NOT NULL,
+  CONSTRAINT mediciones_reading_key_unique UNIQUE (reading_key),
+  CONSTRAINT mediciones_humedad_range CHECK (humedad BETWEEN 0 AND 100),
+  CONSTRAINT mediciones_temperatura_range CHECK (temperatura BETWEEN -100 AND 100),
+  CONSTRAINT mediciones_source_known CHECK (source IN ('open-meteo', 'simulated'))
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE INDEX mediciones_ciudad_fecha_registro_idx ON mediciones (ciudad, fecha_registro);
+
+-- Kysely's Migrator creates these two tables itself when they are missing; same definitions.
+CREATE TABLE kysely_migration (
+  name varchar(255) NOT NULL PRIMARY KEY,
+  timestamp varchar(255) NOT NULL
+);
+
+CREATE TABLE kysely_migration_lock (
+  id varchar(255) NOT NULL PRIMARY KEY,
+  is_locked integer NOT NULL DEFAULT 0
+);
+
+-- The migrator orders what ran by this ISO-8601 text, as new Date(...) parses it.
+INSERT INTO kysely_migration (name, timestamp)
+VALUES ('0001-create-mediciones', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
+
+INSERT INTO kysely_migration_lock (id, is_locked) VALUES ('migration_lock', 0);

@@ -1,0 +1,331 @@
+// The Docker deployment, checked without a Docker engine: the compose files as Debian's
+// docker-compose reads them (schema, interpolation, merged TLS overlays), the nginx config the
+// proxy container renders (nginx -t), and the Dockerfile (parsed and linted).
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { validate } from 'dockerfile-utils';
+import { renderProxyConfig, testProxyConfig } from '../../scripts/hybrid/proxy.js';
+import { parseDatabaseUrl } from '../../src/db/database-url.js';
+import { freePort } from '../support/free-port.js';
+import { binariesSkip } from '../support/hybrid.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('../../', import.meta.url).pathname;
+const CLOUD = join(ROOT, 'deploy/cloud');
+const LOCAL = join(ROOT, 'deploy/local');
+const TO_JSON = 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)';
+
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  ports?: { published: number; target: number }[];
+  networks?: Record<string, unknown>;
+  volumes?: string[];
+  secrets?: { source: string }[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+  deploy?: { resources?: { limits?: { cpus?: number | string; memory?: string } } };
+}
+
+interface Compose {
+  services: Record<string, ComposeService>;
+  networks?: Record<string, unknown>;
+  volumes?: Record<string, unknown>;
+  secrets?: Record<string, unknown>;
+}
+
+/** `docker-compose config` of `files` in `dir` with `envFile`: the effective file, as JSON. */
+async function composeConfig(dir: string, files: string[], envFile: string): Promise<Compose> {
+  const args = ['--env-file', envFile, ...files.flatMap((file) => ['-f', file]), 'config'];
+  const { stdout } = await run('docker-compose', args, { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
+  const json = await new Promise<string>((resolve, reject) => {
+    const child = execFile('python3', ['-c', TO_JSON], (error, out) =>
+      error ? reject(error) : resolve(out),
+    );
+    child.stdin?.end(stdout);
+  });
+  return JSON.parse(json) as Compose;
+}
+
+/** docker-compose 1.x checks volumes and services but not every reference: the rest, here. */
+function assertReferencesDeclared(compose: Compose): void {
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const network of Object.keys(service.networks ?? {}))
+      assert.ok(compose.networks?.[network] !== undefined, `${name}: network ${network} declared`);
+    for (const { source } of service.secrets ?? [])
+      assert.ok(compose.secrets?.[source] !== undefined, `${name}: secret ${source} declared`);
+    for (const volume of service.volumes ?? []) {
+      const source = volume.split(':')[0] ?? '';
+      if (!source.startsWith('/'))
+        assert.ok(compose.volumes?.[source] !== undefined, `${name}: volume ${source}`);
+    }
+  }
+}
+
+describe('the compose files (docker-compose config, no engine)', () => {
+  const skip = binariesSkip({ 'docker-compose': 'docker-compose', python3: 'python3-yaml' });
+  if (skip !== false) {
+    it('validate', { skip }, () => {});
+    return;
+  }
+  const cloudEnv = join(CLOUD, '.env.example');
+  const localEnv = join(LOCAL, '.env.example');
+
+  it('cloud: db-master (mysql:8.0, mysql_data, healthy, not published) behind nginx-proxy on backend-net', async () => {
+    const compose = await composeConfig(CLOUD, ['compose.yaml'], cloudEnv);
+    assertReferencesDeclared(compose);
+    assert.deepEqual(Object.keys(compose.services).sort(), ['db-master', 'nginx-proxy']);
+    const db = compose.services['db-master'] as ComposeService;
+    assert.equal(db.image, 'mysql:8.0');
+    assert.equal(db.ports, undefined, 'the database publishes no port');
+    assert.ok(db.volumes?.includes('mysql_data:/var/lib/mysql:rw'));
+    assert.ok(db.volumes?.some((v) => v.endsWith('/deploy/cloud/initdb:/docker-entrypoint-initdb.d:ro')));
+    assert.ok(db.healthcheck?.test.join(' ').includes('mysqladmin ping --host=127.0.0.1'));
+    assert.equal(db.environment?.MYSQL_ROOT_HOST, 'localhost', 'no root over the network');
+    for (const [key, value] of Object.entries(db.environment ?? {})) {
+      if (/PASSWORD/.test(key))
+        assert.match(`${key}=${value}`, /_FILE=\/run\/secrets\//, 'passwords are secrets');
+    }
+    assert.deepEqual(Object.keys(db.networks ?? {}), ['backend-net']);
+    const proxy = compose.services['nginx-proxy'] as ComposeService;
+    assert.deepEqual(proxy.depends_on, { 'db-master': { condition: 'service_healthy' } });
+    assert.deepEqual(
+      proxy.ports?.map((p) => [p.published, p.target]),
+      [[33060, 33060]],
+    );
+    assert.equal(proxy.environment?.DATABASE_UPSTREAM, 'db-master:3306');
+    assert.match(
+      proxy.command?.join(' ') ?? '',
+      /render-nginx-conf\.sh > \/etc\/nginx\/nginx\.conf && nginx -t/,
+    );
+    assert.deepEqual(Object.keys(compose.volumes ?? {}), ['mysql_data']);
+  });
+
+  it('cloud with compose.tls.yaml: the database serves its certificate and requires TLS', async () => {
+    const compose = await composeConfig(CLOUD, ['compose.yaml', 'compose.tls.yaml'], cloudEnv);
+    const command = compose.services['db-master']?.command ?? [];
+    for (const flag of ['--ssl-ca=', '--ssl-cert=', '--ssl-key=', '--require-secure-transport=ON'])
+      assert.ok(
+        command.some((arg) => arg.startsWith(flag)),
+        flag,
+      );
+    assert.ok(
+      compose.services['db-master']?.volumes?.includes('mysql_data:/var/lib/mysql:rw'),
+      'volumes merged',
+    );
+  });
+
+  it('local: dashboard (5000, 2 CPUs, 2 GB), sensor and backup on local-net, each with its own account', async () => {
+    const compose = await composeConfig(LOCAL, ['compose.yaml'], localEnv);
+    assertReferencesDeclared(compose);
+    assert.deepEqual(Object.keys(compose.services).sort(), ['backup', 'dashboard', 'sensor']);
+    const accounts = { dashboard: 'clima_reader', sensor: 'clima_sensor', backup: 'clima_reader' };
+    for (const [name, account] of Object.entries(accounts)) {
+      const service = compose.services[name] as ComposeService;
+      assert.deepEqual(service.command, [name]);
+      assert.equal(service.restart, 'unless-stopped');
+      assert.ok(
+        service.healthcheck?.test.includes('/app/deploy/image/healthcheck.mjs'),
+        `${name} healthcheck`,
+      );
+      assert.deepEqual(Object.keys(service.networks ?? {}), ['local-net']);
+      const target = parseDatabaseUrl(service.environment?.DATABASE_URL ?? '');
+      assert.equal(target.dialect, 'mysql');
+      if (target.dialect === 'mysql') {
+        assert.deepEqual(
+          [target.user, target.host, target.port, target.database],
+          [account, 'cloud.example.org', 33060, 'clima'],
+        );
+      }
+    }
+    const dashboard = compose.services.dashboard as ComposeService;
+    assert.deepEqual(
+      dashboard.ports?.map((p) => [p.published, p.target]),
+      [[5000, 5000]],
+    );
+    assert.deepEqual(dashboard.deploy?.resources?.limits, { cpus: 2, memory: '2g' });
+    assert.ok(
+      compose.services.backup?.volumes?.some((v) => /\/deploy\/local\/backups:\/backups(:rw)?$/.test(v)),
+    );
+    assert.equal(compose.services.backup?.environment?.BACKUP_DIR, '/backups');
+    assert.ok(compose.services.sensor?.volumes?.includes('edge_state:/data:rw'));
+  });
+
+  it('local: refuses to start without CLOUD_HOST and the passwords from the env file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clima-compose-'));
+    try {
+      const envFile = join(dir, 'empty.env');
+      writeFileSync(envFile, '');
+      await assert.rejects(
+        composeConfig(LOCAL, ['compose.yaml'], envFile),
+        /set (CLOUD_HOST|CLIMA_\w+_PASSWORD) in \.env/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('local with compose.tls.yaml: every service gets the CA and verifies the cloud', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clima-compose-'));
+    try {
+      const envFile = join(dir, 'tls.env');
+      writeFileSync(
+        envFile,
+        `${readFileSync(localEnv, 'utf8')}\nDATABASE_URL_OPTIONS=?ssl-mode=VERIFY_IDENTITY&ssl-ca=/run/secrets/clima_ca\n`,
+      );
+      const compose = await composeConfig(LOCAL, ['compose.yaml', 'compose.tls.yaml'], envFile);
+      assertReferencesDeclared(compose);
+      for (const service of Object.values(compose.services)) {
+        assert.deepEqual(service.secrets, [{ source: 'clima_ca' }]);
+        assert.match(
+          service.environment?.DATABASE_URL ?? '',
+          /\/clima\?ssl-mode=VERIFY_IDENTITY&ssl-ca=\/run\/secrets\/clima_ca$/,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the cloud proxy's nginx config", () => {
+  const skip = binariesSkip({ nginx: 'nginx libnginx-mod-stream' });
+  if (skip !== false) {
+    it('passes nginx -t', { skip }, () => {});
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'clima-nginx-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('renders as the nginx-proxy container renders it, and passes nginx -t', async () => {
+    // The container's settings (Docker's resolver, the service name) but a free port to bind here.
+    const file = await renderProxyConfig(dir, {
+      PROXY_LISTEN: String(await freePort()),
+      DATABASE_UPSTREAM: 'db-master:3306',
+      PROXY_RESOLVER: '127.0.0.11',
+      PROXY_ALLOW_FROM: '203.0.113.0/24,198.51.100.7',
+      PROXY_CONNECT_TIMEOUT: '5s',
+      PROXY_IDLE_TIMEOUT: '10m',
+    });
+    await testProxyConfig(file);
+    const conf = readFileSync(file, 'utf8');
+    assert.match(conf, /resolver 127\.0\.0\.11 valid=10s/);
+    assert.match(conf, /set \$clima_database db-master:3306;\s+proxy_pass \$clima_database;/);
+    assert.match(conf, /allow 203\.0\.113\.0\/24;\s+allow 198\.51\.100\.7;\s+deny all;/);
+    assert.match(conf, /proxy_connect_timeout 5s;/);
+    assert.match(conf, /proxy_timeout 10m;/);
+    assert.doesNotMatch(conf, /\{\{[A-Z_]+\}\}/, 'every mark filled');
+  });
+
+  it('lets anyone try to log in when no allow-list is given', async () => {
+    const conf = readFileSync(await renderProxyConfig(dir, { PROXY_LISTEN: '33060' }), 'utf8');
+    assert.doesNotMatch(conf, /allow|deny/);
+  });
+
+  for (const [name, value, message] of [
+    ['PROXY_ALLOW_FROM', '10.0.0.0/8; include /etc/passwd', /may only hold letters, digits/],
+    ['PROXY_CONNECT_TIMEOUT', 'soon', /must be an nginx time/],
+    ['DATABASE_UPSTREAM', 'db-master', /must be host:port/],
+    ['PROXY_LISTEN', '0.0.0.0', /must be a port or address:port/],
+  ] as const) {
+    it(`refuses ${name}=${value} with a message naming it`, async () => {
+      await assert.rejects(renderProxyConfig(dir, { [name]: value }), (error: Error) => {
+        assert.match(error.message, new RegExp(`render-nginx-conf: ${name}`));
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+});
+
+describe("the deployment's shell scripts", () => {
+  const skip = binariesSkip({ shellcheck: 'shellcheck' });
+  it('pass shellcheck (the render script as POSIX sh: the nginx image runs it with dash)', {
+    skip,
+  }, async () => {
+    const scripts = [
+      'deploy/cloud/nginx/render-nginx-conf.sh',
+      'deploy/cloud/tls/make-certs.sh',
+      'deploy/cloud/initdb/02-users.sh',
+    ];
+    await run('shellcheck', scripts, { cwd: ROOT }).catch((error: { stdout?: string }) => {
+      assert.fail(error.stdout ?? String(error));
+    });
+  });
+});
+
+describe('the init scripts', () => {
+  it("keeps 02-users.sh non-executable: the mysql image sources it only then, with the entrypoint's functions", () => {
+    assert.equal(statSync(join(CLOUD, 'initdb/02-users.sh')).mode & 0o111, 0);
+  });
+});
+
+describe('the Dockerfile', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  // One instruction per entry, continuation lines joined, comments dropped.
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const finalStage = instructions.slice(instructions.findLastIndex((line) => line.startsWith('FROM ')));
+
+  it('parses without a problem (the linter of VS Code’s Docker support)', () => {
+    assert.deepEqual(
+      validate(dockerfile).map((d) => `${d.range.start.line + 1}: ${d.message}`),
+      [],
+    );
+  });
+
+  it('builds in one stage and runs a slim Node 20 with production dependencies only', () => {
+    assert.match(dockerfile, /^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    const stages = instructions.filter((line) => line.startsWith('FROM '));
+    assert.deepEqual(
+      stages.map((line) => /^FROM \$\{NODE_IMAGE\} AS (\w+)$/.exec(line)?.[1]),
+      ['build', 'runtime'],
+    );
+    assert.ok(instructions.some((line) => /npm prune --omit=dev/.test(line)));
+    assert.ok(finalStage.some((line) => line.startsWith('COPY --from=build /app/node_modules')));
+    assert.ok(
+      !finalStage.some((line) => /npm (ci|install)|tsc/.test(line)),
+      'nothing built in the runtime stage',
+    );
+  });
+
+  it('runs as node under an init process, with a healthcheck, and bakes in no secret', () => {
+    assert.ok(finalStage.includes('USER node'));
+    assert.ok(finalStage.some((line) => /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node"/.test(line)));
+    assert.ok(
+      finalStage.some((line) =>
+        /^HEALTHCHECK .*CMD \["node", "\/app\/deploy\/image\/healthcheck\.mjs"\]/.test(line),
+      ),
+    );
+    for (const line of instructions.filter((l) => /^(ENV|ARG) /.test(l)))
+      assert.doesNotMatch(line, /PASSWORD|SECRET|TOKEN|DATABASE_URL/i, line);
+  });
+
+  it('copies only what .dockerignore lets into the build context, and all of it exists', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    assert.equal(ignore[0], '**', 'everything is excluded unless listed');
+    const allowed = ignore.slice(1).map((line) => line.replace(/^!/, '').replace(/\/\*\*$/, ''));
+    const sources = instructions
+      .filter((line) => line.startsWith('COPY ') && !line.includes('--from='))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    for (const source of sources) {
+      assert.ok(existsSync(join(ROOT, source)), `${source} exists`);
+      assert.ok(
+        allowed.some((entry) => source === entry || source.startsWith(`${entry}/`)),
+        `${source} is in the build context`,
+      );
+    }
+  });
+});
