@@ -125,9 +125,12 @@ describe('clima start on the embedded default', () => {
 });
 
 mariadbSuite('clima start on MariaDB', (server) => {
-  it('stores readings that the paper query shows through the mariadb client', async () => {
+  it('stores readings that the paper query shows through the mariadb client', async (t) => {
     const { url, port } = server();
+    const cwd = mkdtempSync(join(tmpdir(), 'clima-start-mariadb-'));
+    t.after(() => rmSync(cwd, { recursive: true, force: true }));
     const clima = startClima(['start'], {
+      cwd,
       env: {
         SENSOR_INTERVAL_S: '1',
         SENSOR_SOURCE: 'simulated',
