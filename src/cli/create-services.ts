@@ -7,7 +7,8 @@ import { createDashboard } from '../dashboard/create-dashboard.js';
 import { type Database, openDb } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
-import type { ReadingStore } from '../sensor/reading-store.js';
+import { createEdgeOutbox, type EdgeOutbox, type OutboxStatus } from '../outbox/edge-outbox.js';
+import { watchOutbox } from '../outbox/outbox-metrics.js';
 import { createSensor } from '../sensor/sensor.js';
 import { createAutoSource } from '../weather/auto-source.js';
 import { dailyBudgetWarning } from '../weather/budget.js';
@@ -49,25 +50,44 @@ function sensorSource({ config, clock, logger, openMeteo }: ProcessDeps): Weathe
   }
 }
 
-export function createSensorService(deps: ProcessDeps): Service {
+/**
+ * The durable outbox between the sensor and the database, draining through the repository (with
+ * migrations applied once the database answers).
+ */
+export function createEdge(deps: ProcessDeps): EdgeOutbox {
   const { config, db, clock, metrics } = deps;
-  const logger = deps.logger.child({ component: 'sensor' });
+  const logger = deps.logger.child({ component: 'outbox' });
   const schema = createSchemaGuard(db, logger);
   const repository = createReadingsRepository(db);
-  const store: ReadingStore = {
-    async insertBatch(readings) {
-      await schema.ensure();
-      const stored = await repository.insertBatch(readings);
-      // A tick's keys are all new unless the batch is a retry; only a whole batch is attributed.
-      if (stored === readings.length) {
-        for (const r of readings) metrics.readingsStored.inc({ city: r.city, source: r.source });
-      }
-      return stored;
+  const edge = createEdgeOutbox({
+    path: config.outbox.path,
+    maxRows: config.outbox.maxRows,
+    database: {
+      async insertBatch(readings) {
+        await schema.ensure();
+        return repository.insertBatch(readings);
+      },
     },
-  };
+    clock,
+    logger,
+    onStored(readings, stored) {
+      // A batch's keys are all new unless it is a retry after a lost acknowledgement; only a
+      // whole batch can be attributed to cities.
+      if (stored !== readings.length) return;
+      for (const r of readings) metrics.readingsStored.inc({ city: r.city, source: r.source });
+    },
+  });
+  watchOutbox(metrics, edge.status, clock);
+  return edge;
+}
+
+export function createSensorService(deps: ProcessDeps, edge: EdgeOutbox): Service {
+  const { config, db, clock } = deps;
+  const logger = deps.logger.child({ component: 'sensor' });
+  const schema = createSchemaGuard(db, logger);
   const sensor = createSensor({
     source: sensorSource({ ...deps, logger }),
-    store,
+    store: edge.queue,
     cities: config.cities,
     intervalS: config.sensor.intervalS,
     clock,
@@ -81,15 +101,20 @@ export function createSensorService(deps: ProcessDeps): Service {
         if (warning) logger.warn(warning);
       }
       await schema.atStartUp();
+      edge.start();
       sensor.start();
     },
-    stop: () => sensor.stop(),
+    async stop() {
+      await sensor.stop();
+      await edge.stop();
+    },
   };
 }
 
-export function createDashboardService(deps: ProcessDeps): Service {
+export function createDashboardService(deps: ProcessDeps, outbox?: () => OutboxStatus): Service {
   const { config } = deps;
   const dashboard = createDashboard({
+    outbox,
     db: deps.db,
     weather: deps.openMeteo,
     cities: config.cities,

@@ -87,7 +87,7 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   // The services bring in the web server, metrics and weather clients: loaded only when they run,
   // so one-shot commands (backup --once, restore) start fast and small.
   const [
-    { createBackupService, createDashboardService, createOpenMeteo, createSensorService },
+    { createBackupService, createDashboardService, createEdge, createOpenMeteo, createSensorService },
     { createMetrics },
   ] = await Promise.all([import('./create-services.js'), import('../core/metrics.js')]);
   const deps: ProcessDeps = {
@@ -99,8 +99,10 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
     openMeteo: createOpenMeteo(config, clock, logger),
   };
   const services: Service[] = [];
-  if (command === 'start' || command === 'sensor') services.push(createSensorService(deps));
-  if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps));
+  const edge = command === 'start' || command === 'sensor' ? createEdge(deps) : undefined;
+  if (edge) services.push(createSensorService(deps, edge));
+  if (command === 'start' || command === 'dashboard')
+    services.push(createDashboardService(deps, edge?.status));
   if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));
   return runUntilSignal(services, logger, () => db.close());
 }

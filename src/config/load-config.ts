@@ -16,6 +16,8 @@ import {
   type LogLevel,
   OPEN_METEO_TIMEOUT_MS,
   OPEN_METEO_URL,
+  OUTBOX_MAX_ROWS,
+  OUTBOX_PATH,
   PORT,
   SENSOR_INTERVAL_S,
   SENSOR_SOURCE,
@@ -37,6 +39,7 @@ export interface Config {
   readonly openMeteo: { readonly url: string; readonly timeoutMs: number };
   readonly dashboard: { readonly host: string; readonly port: number; readonly timeZone: string };
   readonly backup: { readonly dir: string; readonly intervalS: number; readonly keep: number };
+  readonly outbox: { readonly path: string; readonly maxRows: number };
   readonly logLevel: LogLevel;
 }
 
@@ -75,6 +78,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     openMeteo: { url: read(OPEN_METEO_URL), timeoutMs: read(OPEN_METEO_TIMEOUT_MS) },
     dashboard: { host: read(HOST), port: read(PORT), timeZone: read(DISPLAY_TIME_ZONE) },
     backup: { dir: read(BACKUP_DIR), intervalS: read(BACKUP_INTERVAL_S), keep: read(BACKUP_KEEP) },
+    outbox: { path: read(OUTBOX_PATH, join(dataDir, 'outbox.db')), maxRows: read(OUTBOX_MAX_ROWS) },
     logLevel: read(LOG_LEVEL),
   };
   return deepFreeze(config);

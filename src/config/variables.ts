@@ -187,6 +187,23 @@ export const LOG_LEVEL = {
   ...oneOf(LOG_LEVELS),
 } satisfies Variable<LogLevel>;
 
+export const OUTBOX_PATH = {
+  name: 'OUTBOX_PATH',
+  defaultText: '$DATA_DIR/outbox.db',
+  description:
+    "The sensor's durable queue (a SQLite file on the edge): every reading is committed here before it is sent, and kept until the database has it.",
+  expected: 'a file path',
+  schema: z.string().trim().min(1),
+} satisfies Variable<string>;
+
+export const OUTBOX_MAX_ROWS = {
+  name: 'OUTBOX_MAX_ROWS',
+  defaultText: '5000000',
+  description:
+    'Most readings the outbox holds during an outage; when full the oldest are dropped, counted and logged.',
+  ...integer(1, 1_000_000_000),
+} satisfies Variable<number>;
+
 /** In README order. */
 export const VARIABLES: readonly Variable<unknown>[] = [
   DATA_DIR,
@@ -203,5 +220,7 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   BACKUP_DIR,
   BACKUP_INTERVAL_S,
   BACKUP_KEEP,
+  OUTBOX_PATH,
+  OUTBOX_MAX_ROWS,
   LOG_LEVEL,
 ];

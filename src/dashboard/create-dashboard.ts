@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { type Metrics, watchUpstream } from '../core/metrics.js';
 import type { Database } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
+import type { OutboxStatus } from '../outbox/edge-outbox.js';
 import type { City } from '../weather/city.js';
 import type { OpenMeteoSource } from '../weather/open-meteo-source.js';
 import type { DashboardContext } from './dashboard-context.js';
@@ -18,6 +19,8 @@ import { statusRoutes } from './routes/status-routes.js';
 import { weatherRoute } from './routes/weather-route.js';
 
 export interface DashboardDeps {
+  /** The sensor's outbox, when it runs in this process (`clima start`). */
+  readonly outbox?: () => OutboxStatus;
   readonly db: Database;
   readonly weather: OpenMeteoSource;
   readonly cities: readonly City[];
@@ -57,6 +60,7 @@ export function createDashboard(deps: DashboardDeps) {
     }),
     liveWeather: createLiveWeather({ source: deps.weather, clock }),
     weatherStats: () => deps.weather.stats(),
+    outbox: deps.outbox,
     clock,
     metrics,
   };

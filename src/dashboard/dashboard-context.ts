@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
 import type { ReadingsRepository } from '../db/readings-repository.js';
+import type { OutboxStatus } from '../outbox/edge-outbox.js';
 import type { City } from '../weather/city.js';
 import type { SourceStats } from '../weather/source-health.js';
 import type { DatabaseGuard } from './database-guard.js';
@@ -18,6 +19,8 @@ export interface DashboardContext {
   readonly liveWeather: LiveWeatherService;
   /** Open-Meteo's call accounting, for /api/status. */
   readonly weatherStats: () => SourceStats;
+  /** The sensor's outbox, when it runs in this process. */
+  readonly outbox: (() => OutboxStatus) | undefined;
   readonly clock: Clock;
   readonly metrics: Metrics;
 }

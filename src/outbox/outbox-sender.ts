@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/sleep.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
+import type { NewReading } from '../db/reading.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import type { Outbox, QueuedReading } from './outbox.js';
 
@@ -27,7 +28,8 @@ export function createOutboxSender(deps: {
   database: ReadingStore;
   logger: Logger;
   batchSize?: number;
-  onStored?: (stored: number) => void;
+  /** Told of every batch the database took: the readings sent and how many of them were new. */
+  onStored?: (readings: readonly NewReading[], stored: number) => void;
 }) {
   const { outbox, database, logger } = deps;
   const batchSize = deps.batchSize ?? 1_000;
@@ -69,7 +71,10 @@ export function createOutboxSender(deps: {
       if (!(error instanceof RangeError)) throw error;
       stored = await storeOneByOne(batch);
     }
-    deps.onStored?.(stored);
+    deps.onStored?.(
+      batch.map((queued) => queued.reading),
+      stored,
+    );
     return batch.length === batchSize;
   }
 

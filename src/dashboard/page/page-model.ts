@@ -42,6 +42,8 @@ export interface PageModel {
         readonly fetchedAt: Date;
       }
     | undefined;
+  /** Readings still on their way to the database (the sensor's outbox), when this process has one. */
+  readonly outbox: { readonly depth: number; readonly oldestTakenAt: Date | undefined } | undefined;
   readonly weather:
     | { readonly state: 'ok'; readonly observation: LiveWeather }
     | { readonly state: 'unavailable' };

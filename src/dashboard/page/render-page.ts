@@ -56,5 +56,13 @@ function renderHeader(model: PageModel): SafeHtml {
 <div class="brand"><h1>clima</h1><p class="tagline">${messages.tagline}</p></div>
 <nav class="lang-switch" aria-label="${messages.languageNav}"><ul>${links}</ul></nav>
 <p id="db-status" class="db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span></p>
+${renderOutbox(model)}
 </header>`;
+}
+
+function renderOutbox({ outbox, lang, timeZone, now }: PageModel): SafeHtml | null {
+  if (!outbox || outbox.depth === 0) return null;
+  const oldest = outbox.oldestTakenAt ? formatTime(outbox.oldestTakenAt, { timeZone, now }, 'minutes') : '?';
+  const text = fill(MESSAGES[lang].outboxWaiting, { count: String(outbox.depth), time: oldest });
+  return html`<p id="outbox-status" class="outbox-status" role="status" data-depth="${String(outbox.depth)}">${text}</p>`;
 }

@@ -78,6 +78,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       selectedCity: city.name,
       database: db.up ? { state: 'up' } : { state: 'down', since: db.since },
       readings,
+      outbox: ctx.outbox?.(),
       weather: weather ? { state: 'ok', observation: weather } : { state: 'unavailable' },
     };
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(model));

@@ -34,6 +34,7 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
     }
     const db = ctx.guard.state();
     const weather = ctx.weatherStats();
+    const outbox = ctx.outbox?.();
     return {
       database: {
         status: db.up ? 'up' : 'down',
@@ -48,6 +49,16 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
         coolingDownUntil: weather.coolingDownUntil?.toISOString() ?? null,
         callsToday: weather.callsToday,
       },
+      outbox: outbox
+        ? {
+            depth: outbox.depth,
+            oldestTakenAt: outbox.oldestTakenAt?.toISOString() ?? null,
+            sentTotal: outbox.sentTotal,
+            droppedTotal: outbox.droppedTotal,
+            lastFlushAt: outbox.lastFlushAt?.toISOString() ?? null,
+            lastFlushError: outbox.lastFlushError ?? null,
+          }
+        : null,
       freshness: {
         from: freshnessFrom,
         staleAfterSeconds: ctx.readings.staleAfterSeconds,

@@ -52,6 +52,7 @@ export function normalModel(overrides: Partial<PageModel> = {}): PageModel {
       fromCache: false,
       fetchedAt: new Date('2024-05-14T19:29:55Z'),
     },
+    outbox: undefined,
     weather: {
       state: 'ok',
       observation: { city: 'Manizales', temperature: 17.1, humidity: 77, observedAt: '2024-05-14T19:15:00Z' },

@@ -396,3 +396,24 @@ describe('renderPage', () => {
     });
   });
 });
+
+describe('the outbox notice', () => {
+  it('says how many readings wait for the cloud and since when, in the page language', () => {
+    const oldestTakenAt = new Date(NOW.getTime() - 30 * 60_000);
+    const en = renderPage(normalModel({ outbox: { depth: 1234, oldestTakenAt } }));
+    assert.match(
+      en,
+      /id="outbox-status"[^>]*data-depth="1234"[^>]*>1234 readings waiting to reach the cloud \(oldest \d\d:\d\d\)</,
+    );
+    const es = renderPage(normalModel({ lang: 'es', outbox: { depth: 5, oldestTakenAt } }));
+    assert.match(es, />5 lecturas esperando llegar a la nube/);
+  });
+
+  it('says nothing when the outbox is empty or not in this process', () => {
+    assert.doesNotMatch(
+      renderPage(normalModel({ outbox: { depth: 0, oldestTakenAt: undefined } })),
+      /outbox-status/,
+    );
+    assert.doesNotMatch(renderPage(normalModel()), /outbox-status/);
+  });
+});
