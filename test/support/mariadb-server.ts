@@ -1,18 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
+import { locateBinary } from '../../scripts/hybrid/binaries.js';
 import { registerCleanup } from './cleanup-on-exit.js';
 import { freePort } from './free-port.js';
 
@@ -39,20 +32,11 @@ const DIR_PREFIX = 'clima-mariadb-';
 const READY_TIMEOUT_MS = 30_000;
 const run = promisify(execFile);
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `override` when given (and executable), else the first `name` found in `extraDirs` or PATH. */
+/** `override` when given, else the first `name` found in `extraDirs` or PATH. */
 function findBinary(name: string, extraDirs: string[], override?: string): string | undefined {
-  if (override !== undefined) return isExecutable(override) ? override : undefined;
-  const dirs = [...extraDirs, ...(process.env.PATH ?? '').split(':').filter(Boolean)];
-  return dirs.map((dir) => join(dir, name)).find(isExecutable);
+  return override !== undefined
+    ? locateBinary(basename(override), [dirname(override)])
+    : locateBinary(name, extraDirs);
 }
 
 const binaries = {
