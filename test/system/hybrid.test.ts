@@ -392,7 +392,7 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     t.diagnostic(`${polls} polls over ${CHAOS_WINDOW_MS / 1000} s with the cloud down`);
-    assert.match(serviceLog(topology, 'sensor').slice(sensorLogBefore), /reading store failing/);
+    assert.match(serviceLog(topology, 'sensor').slice(sensorLogBefore), /outbox flush failing/);
     assert.match(
       serviceLog(topology, 'backup').slice(backupLogBefore),
       /backup failed: .*next attempt in \d+ s/,
@@ -412,7 +412,7 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
     t.diagnostic(`new rows ${Date.now() - restarted} ms after the restart began`);
     const byId = new Map(rowsAfter.map((row) => [row.id, row]));
     for (const row of rowsBefore) assert.deepEqual(byId.get(row.id), row, `row ${row.id} intact`);
-    assert.match(serviceLog(topology, 'sensor').slice(sensorLogBefore), /reading store recovered/);
+    assert.match(serviceLog(topology, 'sensor').slice(sensorLogBefore), /outbox flush recovered/);
     await waitFor(
       async () => (dbState((await getPage(topology, '/')).body) === 'up' ? true : undefined),
       RECOVERY_MS,
