@@ -41,9 +41,13 @@ export function createSensor(deps: SensorDeps) {
   let abort = new AbortController();
   let running = false;
 
-  /** Takes and stores one round of readings; resolves with what happened, never rejects. */
-  async function tick(): Promise<TickResult> {
-    const takenAt = new Date(Math.floor(clock.now() / 1000) * 1000);
+  /**
+   * Takes and stores one round of readings; resolves with what happened, never rejects.
+   * `dueAt` is the interval boundary the tick was scheduled for: timers may fire a millisecond
+   * early, and a tick stamped with the previous second would repeat that tick's keys.
+   */
+  async function tick(dueAt = 0): Promise<TickResult> {
+    const takenAt = new Date(Math.floor(Math.max(clock.now(), dueAt) / 1000) * 1000);
     let readings: Awaited<ReturnType<typeof takeReadings>>;
     try {
       readings = await takeReadings(source, cities, takenAt, abort.signal);
@@ -66,12 +70,13 @@ export function createSensor(deps: SensorDeps) {
 
   function scheduleNext(): void {
     if (!running) return;
-    const wait = intervalMs - (clock.now() % intervalMs);
-    timer = setTimeout(runTick, wait);
+    const now = clock.now();
+    const dueAt = (Math.floor(now / intervalMs) + 1) * intervalMs;
+    timer = setTimeout(() => runTick(dueAt), dueAt - now);
   }
 
-  function runTick(): void {
-    inFlight = tick().finally(() => {
+  function runTick(dueAt?: number): void {
+    inFlight = tick(dueAt).finally(() => {
       inFlight = undefined;
       scheduleNext();
     });

@@ -56,13 +56,27 @@ mariadbSuite('clima sensor through a database outage', (server) => {
       // Whole seconds, as fecha_registro stores them.
       const restartedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
       const cutoff = restartedAt.toISOString().slice(0, 19).replace('T', ' ');
-      const before = ticksLogged(sensor.stdout()).filter((at) => Date.parse(at) < restartedAt.getTime());
-      assert.ok(before.length >= 6, `${before.length} ticks before the restart`);
+      // Read the log on every poll: the tick of the last second before the cutoff may not be logged yet.
+      const ticksBefore = () =>
+        ticksLogged(sensor.stdout()).filter((at) => Date.parse(at) < restartedAt.getTime());
+      let seen = -1;
       await waitFor(
-        async () => ((await count(cutoff)) === before.length * 7 ? true : undefined),
-        20_000,
-        `all ${before.length * 7} readings taken before the restart`,
-      );
+        async () => {
+          seen = await count(cutoff);
+          return seen === ticksBefore().length * 7 ? true : undefined;
+        },
+        30_000,
+        'every reading taken before the restart',
+      ).catch((error) => {
+        const log = sensor
+          .stdout()
+          .split('\n')
+          .filter((line) => !line.includes('"readings stored"'));
+        throw new Error(
+          `${error.message}: ${seen} stored; ticks ${ticksBefore().join(' ')}; log:\n${log.join('\n')}`,
+        );
+      });
+      assert.ok(ticksBefore().length >= 6, `${ticksBefore().length} ticks before the restart`);
       const { rows } = await sql<{ n: number; keys: number }>`
         SELECT count(*) AS n, count(DISTINCT ciudad, fecha_registro) AS \`keys\` FROM mediciones`.execute(
         db.kysely,

@@ -134,6 +134,32 @@ describe('sensor', () => {
     assert.equal(maxActive, 1);
   });
 
+  it('stamps every tick with a second of its own, even when its timer fires early', async () => {
+    const { logger } = captureLogger();
+    const takenAt: number[] = [];
+    const recording: ReadingStore = {
+      insertBatch: async (readings: readonly NewReading[]) => {
+        takenAt.push(readings[0]?.takenAt.getTime() ?? 0);
+        return readings.length;
+      },
+    };
+    // Timers keep their own clock: the wall clock can read a few ms short of the boundary a
+    // timer was set for. Every tick (odd calls) sees such a clock; scheduling (even calls) does not.
+    let calls = 0;
+    const early = { now: () => Date.now() - (++calls % 2 === 1 ? 3 : 0) };
+    const fixed: WeatherSource = {
+      observe: async () => [
+        { city: 'Bogota', temperature: 14, humidity: 70, observedAt: new Date(0), source: 'simulated' },
+      ],
+    };
+    const sensor = sensorWith({ source: fixed, store: recording, intervalS: 1, clock: early, logger });
+    sensor.start();
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await sensor.stop();
+    assert.ok(takenAt.length >= 3, `${takenAt.length} ticks`);
+    assert.equal(new Set(takenAt).size, takenAt.length, 'no second stamped twice');
+  });
+
   it('asks Open-Meteo at most 5 times over one simulated hour of 15 s ticks', async () => {
     const clock = new ManualClock(START + 86_400_000);
     const fake = await startFakeOpenMeteo({ clock });
