@@ -27,11 +27,15 @@ export async function startDatabase(topology: Topology): Promise<void> {
   const mariadbd = findBinary('mariadbd', ['/usr/sbin']);
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   const fresh = !existsSync(join(paths.dataDir, 'mysql'));
+  // Temporary tables in a folder of its own, not the shared /tmp (see test/support/mariadb-server.ts).
+  const tmp = join(topology.stateDir, 'cloud', 'tmp');
+  mkdirSync(tmp, { recursive: true });
   if (fresh) {
     mkdirSync(paths.dataDir, { recursive: true });
     await run(findBinary('mariadb-install-db', ['/usr/bin']), [
       '--no-defaults',
       `--datadir=${paths.dataDir}`,
+      `--tmpdir=${tmp}`,
       // root@localhost with no password, reachable only through the socket in the state directory.
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
@@ -68,6 +72,7 @@ export async function startDatabase(topology: Topology): Promise<void> {
       '--default-time-zone=+00:00',
       // On by default in MySQL 8 (the db-master image): per-connection status, e.g. who uses TLS.
       '--performance-schema=ON',
+      `--tmpdir=${tmp}`,
       ...INNODB,
       ...tls,
     ],

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -99,7 +99,11 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     child?.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
-  const innodb = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M'];
+  // A private temporary folder: with the shared /tmp, servers installing side by side (tests, CI
+  // and the hybrid topology at once) have had their temporary tables removed under them.
+  const privateTmp = join(dir, 'tmp');
+  mkdirSync(privateTmp);
+  const innodb = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M', `--tmpdir=${privateTmp}`];
 
   async function launch(port: number): Promise<void> {
     const server = spawn(
