@@ -87,6 +87,7 @@ async function plan(options: UpOptions, id: string, network: Network): Promise<T
     proxyPort: await portOrFree(options.proxyPort ?? 33060, loopback),
     databasePort: loopback ? await freePort() : NAMESPACE_DATABASE_PORT,
     dashboardPort: await portOrFree(options.dashboardPort ?? 5000, true),
+    sensorPort: await freePort(),
     tls: options.tls ?? true,
     services: options.services,
     serviceEnv: options.serviceEnv ?? {},

@@ -96,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
   const tls = topology.tls ? ` --ssl-ca=${paths.caFile} --ssl-verify-server-cert` : '';
   console.log(`
   dashboard   http://127.0.0.1:${topology.dashboardPort}
+  sensor      http://127.0.0.1:${topology.sensorPort}/status (its outbox), /metrics
   database    through the proxy only: ${topology.cloudHost}:${topology.proxyPort}${topology.tls ? ' (TLS)' : ''}
   the paper's query:
     mariadb -h ${topology.cloudHost} -P ${topology.proxyPort} -u clima_reader -p$(cat ${paths.secretsDir}/clima_reader_password)${tls} clima \\

@@ -15,8 +15,13 @@ export const ACCOUNTS: Record<ServiceName, Account> = {
 export function serviceEnv(topology: Topology, name: ServiceName): Record<string, string> {
   const paths = layout(topology.stateDir);
   const own: Record<ServiceName, Record<string, string>> = {
-    sensor: {},
-    dashboard: { HOST: '127.0.0.1', PORT: String(topology.dashboardPort) },
+    sensor: { HOST: '127.0.0.1', SENSOR_PORT: String(topology.sensorPort) },
+    dashboard: {
+      HOST: '127.0.0.1',
+      PORT: String(topology.dashboardPort),
+      // The dashboard shows the outbox of the sensor, a process of its own.
+      SENSOR_STATUS_URL: `http://127.0.0.1:${topology.sensorPort}`,
+    },
     backup: { BACKUP_DIR: paths.backupsDir },
   };
   return {
@@ -28,7 +33,7 @@ export function serviceEnv(topology: Topology, name: ServiceName): Record<string
   };
 }
 
-/** Starts `clima <name>` as a process of its own; resolves once it is up (the dashboard answers). */
+/** Starts `clima <name>` as a process of its own; resolves once it is up (its /healthz answers, if it has one). */
 export async function startService(topology: Topology, name: ServiceName): Promise<void> {
   const paths = layout(topology.stateDir);
   mkdirSync(paths.serviceDir(name), { recursive: true });
@@ -47,7 +52,8 @@ export async function startService(topology: Topology, name: ServiceName): Promi
     await new Promise((resolve) => setTimeout(resolve, 200));
     if (runningPid(topology.stateDir, name) === undefined)
       throw new Error(`clima ${name} exited while starting:\n${logTail(paths.serviceLog(name))}`);
-    if (name !== 'dashboard' || (await answers(topology.dashboardPort))) return;
+    const port = { dashboard: topology.dashboardPort, sensor: topology.sensorPort, backup: undefined }[name];
+    if (port === undefined || (await answers(port))) return;
     if (Date.now() > deadline) throw new Error(`clima ${name} did not answer on /healthz within 15 s`);
   }
 }

@@ -20,6 +20,8 @@ export interface Topology {
   /** The database's own port: on the namespace's loopback (netns), or on this machine's (loopback). */
   readonly databasePort: number;
   readonly dashboardPort: number;
+  /** The sensor's status server on 127.0.0.1 (SENSOR_PORT): its health, metrics and outbox. */
+  readonly sensorPort: number;
   /** TLS on the cloud link: a private CA, the server's certificate, every account must use it. */
   readonly tls: boolean;
   readonly services: readonly ServiceName[];

@@ -4,12 +4,14 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { createDashboard } from '../dashboard/create-dashboard.js';
+import { localOutboxReport, pollSensorOutbox } from '../dashboard/outbox-report.js';
 import { type Database, openDb } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
-import { createEdgeOutbox, type EdgeOutbox, type OutboxStatus } from '../outbox/edge-outbox.js';
+import { createEdgeOutbox, type EdgeOutbox } from '../outbox/edge-outbox.js';
 import { watchOutbox } from '../outbox/outbox-metrics.js';
 import { createSensor } from '../sensor/sensor.js';
+import { createSensorStatusServer } from '../sensor/sensor-status-server.js';
 import { createAutoSource } from '../weather/auto-source.js';
 import { dailyBudgetWarning } from '../weather/budget.js';
 import type { WeatherSource } from '../weather/observation.js';
@@ -111,10 +113,34 @@ export function createSensorService(deps: ProcessDeps, edge: EdgeOutbox): Servic
   };
 }
 
-export function createDashboardService(deps: ProcessDeps, outbox?: () => OutboxStatus): Service {
+/** `clima sensor`'s status server on SENSOR_PORT: health, metrics and the outbox for the dashboard. */
+export function createSensorStatusService(deps: ProcessDeps, edge: EdgeOutbox, port: number): Service {
+  return createSensorStatusServer({
+    host: deps.config.dashboard.host,
+    port,
+    outbox: edge.status,
+    metrics: deps.metrics,
+    logger: deps.logger.child({ component: 'sensor-status' }),
+  });
+}
+
+/**
+ * The dashboard, showing the outbox of the sensor in this process (`edge`) or, when the sensor runs
+ * apart, the one its status server reports at SENSOR_STATUS_URL.
+ */
+export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Service {
   const { config } = deps;
+  const sensorUrl = config.dashboard.sensorStatusUrl;
+  const remote =
+    edge === undefined && sensorUrl !== undefined
+      ? pollSensorOutbox({
+          url: sensorUrl,
+          clock: deps.clock,
+          logger: deps.logger.child({ component: 'dashboard' }),
+        })
+      : undefined;
   const dashboard = createDashboard({
-    outbox,
+    outbox: edge ? localOutboxReport(edge.status, deps.clock) : remote?.report,
     db: deps.db,
     weather: deps.openMeteo,
     cities: config.cities,
@@ -131,10 +157,14 @@ export function createDashboardService(deps: ProcessDeps, outbox?: () => OutboxS
     name: 'dashboard',
     async start() {
       await schema.atStartUp();
+      remote?.start();
       await dashboard.start();
       deps.logger.info(`dashboard listening on http://${config.dashboard.host}:${config.dashboard.port}`);
     },
-    stop: () => dashboard.stop(),
+    async stop() {
+      await dashboard.stop();
+      await remote?.stop();
+    },
   };
 }
 

@@ -87,7 +87,14 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   // The services bring in the web server, metrics and weather clients: loaded only when they run,
   // so one-shot commands (backup --once, restore) start fast and small.
   const [
-    { createBackupService, createDashboardService, createEdge, createOpenMeteo, createSensorService },
+    {
+      createBackupService,
+      createDashboardService,
+      createEdge,
+      createOpenMeteo,
+      createSensorService,
+      createSensorStatusService,
+    },
     { createMetrics },
   ] = await Promise.all([import('./create-services.js'), import('../core/metrics.js')]);
   const deps: ProcessDeps = {
@@ -100,9 +107,12 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   };
   const services: Service[] = [];
   const edge = command === 'start' || command === 'sensor' ? createEdge(deps) : undefined;
+  const statusPort = config.sensor.statusPort;
+  // `clima start` shows the outbox on the dashboard's own /api/status and /metrics.
+  if (edge && command === 'sensor' && statusPort !== undefined)
+    services.push(createSensorStatusService(deps, edge, statusPort));
   if (edge) services.push(createSensorService(deps, edge));
-  if (command === 'start' || command === 'dashboard')
-    services.push(createDashboardService(deps, edge?.status));
+  if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps, edge));
   if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));
   return runUntilSignal(services, logger, () => db.close());
 }

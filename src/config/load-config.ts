@@ -20,7 +20,9 @@ import {
   OUTBOX_PATH,
   PORT,
   SENSOR_INTERVAL_S,
+  SENSOR_PORT,
   SENSOR_SOURCE,
+  SENSOR_STATUS_URL,
   type SensorSourceMode,
   SIMULATED_SEED,
   type Variable,
@@ -35,9 +37,17 @@ export interface Config {
     readonly intervalS: number;
     readonly source: SensorSourceMode;
     readonly seed: number;
+    /** The port of `clima sensor`'s status server; undefined: no server. */
+    readonly statusPort: number | undefined;
   };
   readonly openMeteo: { readonly url: string; readonly timeoutMs: number };
-  readonly dashboard: { readonly host: string; readonly port: number; readonly timeZone: string };
+  readonly dashboard: {
+    readonly host: string;
+    readonly port: number;
+    readonly timeZone: string;
+    /** The status server of a sensor in another process, whose outbox the dashboard shows. */
+    readonly sensorStatusUrl: string | undefined;
+  };
   readonly backup: { readonly dir: string; readonly intervalS: number; readonly keep: number };
   readonly outbox: { readonly path: string; readonly maxRows: number };
   readonly logLevel: LogLevel;
@@ -65,18 +75,27 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     );
   };
 
+  const optional = <T>(variable: Variable<T>): T | undefined =>
+    rawValue(env, variable.name, readFile) === undefined ? undefined : read(variable);
+
   const dataDir = read(DATA_DIR);
   const config: Config = {
     dataDir,
     database: read(DATABASE_URL, `sqlite:${join(dataDir, 'clima.db')}`),
-    cities: rawValue(env, CITIES.name, readFile) === undefined ? DEFAULT_CITIES : read(CITIES),
+    cities: optional(CITIES) ?? DEFAULT_CITIES,
     sensor: {
       intervalS: read(SENSOR_INTERVAL_S),
       source: read(SENSOR_SOURCE),
       seed: read(SIMULATED_SEED),
+      statusPort: optional(SENSOR_PORT),
     },
     openMeteo: { url: read(OPEN_METEO_URL), timeoutMs: read(OPEN_METEO_TIMEOUT_MS) },
-    dashboard: { host: read(HOST), port: read(PORT), timeZone: read(DISPLAY_TIME_ZONE) },
+    dashboard: {
+      host: read(HOST),
+      port: read(PORT),
+      timeZone: read(DISPLAY_TIME_ZONE),
+      sensorStatusUrl: optional(SENSOR_STATUS_URL),
+    },
     backup: { dir: read(BACKUP_DIR), intervalS: read(BACKUP_INTERVAL_S), keep: read(BACKUP_KEEP) },
     outbox: { path: read(OUTBOX_PATH, join(dataDir, 'outbox.db')), maxRows: read(OUTBOX_MAX_ROWS) },
     logLevel: read(LOG_LEVEL),

@@ -134,7 +134,8 @@ export const PORT = {
 export const HOST = {
   name: 'HOST',
   defaultText: '0.0.0.0',
-  description: 'Address the dashboard listens on (`127.0.0.1` keeps it private to this machine).',
+  description:
+    "Address the dashboard and the sensor's status server listen on (`127.0.0.1` keeps them private to this machine).",
   expected: 'an IP address or host name',
   schema: z
     .string()
@@ -204,6 +205,27 @@ export const OUTBOX_MAX_ROWS = {
   ...integer(1, 1_000_000_000),
 } satisfies Variable<number>;
 
+export const SENSOR_PORT = {
+  name: 'SENSOR_PORT',
+  defaultText: undefined,
+  description:
+    "TCP port of `clima sensor`'s own status server (`/healthz`, `/metrics`, `/status`: its outbox); unset, none.",
+  ...integer(1, 65_535),
+} satisfies Variable<number>;
+
+export const SENSOR_STATUS_URL = {
+  name: 'SENSOR_STATUS_URL',
+  defaultText: undefined,
+  description:
+    "Where `clima dashboard` asks a sensor in another process for its outbox (the sensor's `http://HOST:SENSOR_PORT`); unset, it shows none.",
+  expected: 'an http:// or https:// URL',
+  schema: z
+    .string()
+    .trim()
+    .pipe(z.url({ protocol: /^https?$/ }))
+    .transform((url) => url.replace(/\/+$/, '')),
+} satisfies Variable<string>;
+
 /** In README order. */
 export const VARIABLES: readonly Variable<unknown>[] = [
   DATA_DIR,
@@ -222,5 +244,7 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   BACKUP_KEEP,
   OUTBOX_PATH,
   OUTBOX_MAX_ROWS,
+  SENSOR_PORT,
+  SENSOR_STATUS_URL,
   LOG_LEVEL,
 ];

@@ -1,11 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
 import type { ReadingsRepository } from '../db/readings-repository.js';
-import type { OutboxStatus } from '../outbox/edge-outbox.js';
 import type { City } from '../weather/city.js';
 import type { SourceStats } from '../weather/source-health.js';
 import type { DatabaseGuard } from './database-guard.js';
 import type { LiveWeatherService } from './live-weather.js';
+import type { OutboxReport } from './outbox-report.js';
 import type { ReadingsService } from './readings-service.js';
 
 /** What every route may use: built once by `createDashboard`. */
@@ -19,8 +19,8 @@ export interface DashboardContext {
   readonly liveWeather: LiveWeatherService;
   /** Open-Meteo's call accounting, for /api/status. */
   readonly weatherStats: () => SourceStats;
-  /** The sensor's outbox, when it runs in this process. */
-  readonly outbox: (() => OutboxStatus) | undefined;
+  /** The sensor's outbox and when it was read, when this dashboard knows of one. */
+  readonly outbox: (() => OutboxReport) | undefined;
   readonly clock: Clock;
   readonly metrics: Metrics;
 }

@@ -26,7 +26,13 @@ describe('loadConfig', () => {
     assert.equal(config.sensor.source, 'auto');
     assert.equal(config.openMeteo.url, 'https://api.open-meteo.com');
     assert.equal(config.openMeteo.timeoutMs, 5000);
-    assert.deepEqual(config.dashboard, { host: '0.0.0.0', port: 5000, timeZone: 'America/Bogota' });
+    assert.deepEqual(config.dashboard, {
+      host: '0.0.0.0',
+      port: 5000,
+      timeZone: 'America/Bogota',
+      sensorStatusUrl: undefined,
+    });
+    assert.equal(config.sensor.statusPort, undefined, 'no sensor status server unless asked');
     assert.deepEqual(config.backup, { dir: './backups', intervalS: 600, keep: 144 });
     assert.equal(config.logLevel, 'info');
     assert.deepEqual(
@@ -42,6 +48,12 @@ describe('loadConfig', () => {
       BACKUP_KEEP: '10',
     });
     assert.deepEqual(config.backup, { dir: '/var/backups/clima', intervalS: 60, keep: 10 });
+  });
+
+  it("reads the sensor's status port and the URL a dashboard asks it at", () => {
+    const config = loadConfig({ SENSOR_PORT: '9464', SENSOR_STATUS_URL: 'http://10.0.0.2:9464/' });
+    assert.equal(config.sensor.statusPort, 9464);
+    assert.equal(config.dashboard.sensorStatusUrl, 'http://10.0.0.2:9464');
   });
 
   it('returns a frozen object, down to the cities', () => {
@@ -98,6 +110,8 @@ describe('loadConfig', () => {
     [{ BACKUP_INTERVAL_S: '0' }, 'BACKUP_INTERVAL_S'],
     [{ BACKUP_INTERVAL_S: '10m' }, 'BACKUP_INTERVAL_S'],
     [{ BACKUP_KEEP: '0' }, 'BACKUP_KEEP'],
+    [{ SENSOR_PORT: '0' }, 'SENSOR_PORT'],
+    [{ SENSOR_STATUS_URL: 'sensor:9464' }, 'SENSOR_STATUS_URL'],
   ] as const) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
       const error = failure(env);

@@ -310,7 +310,8 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
       const env = serviceEnv(topology, 'sensor');
       const url = new URL(env.DATABASE_URL ?? '');
       url.searchParams.set('ssl-ca', join(dir, 'ca.pem'));
-      const wrongCa = { ...env, DATABASE_URL: url.toString(), LOG_LEVEL: 'info' };
+      // SENSOR_PORT empty: the topology's own sensor holds its status port.
+      const wrongCa = { ...env, DATABASE_URL: url.toString(), LOG_LEVEL: 'info', SENSOR_PORT: '' };
       const migrate = await runClima(['migrate'], { env: wrongCa });
       assert.equal(migrate.code, 1);
       assert.match(

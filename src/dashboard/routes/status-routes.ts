@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/app-error.js';
+import { outboxStatusToJson } from '../../outbox/outbox-status-json.js';
 import type { DashboardContext } from '../dashboard-context.js';
+import type { OutboxReport } from '../outbox-report.js';
 import type { LatestReading } from '../page/page-model.js';
 import { noParameters } from '../query-params.js';
 
@@ -49,16 +51,7 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
         coolingDownUntil: weather.coolingDownUntil?.toISOString() ?? null,
         callsToday: weather.callsToday,
       },
-      outbox: outbox
-        ? {
-            depth: outbox.depth,
-            oldestTakenAt: outbox.oldestTakenAt?.toISOString() ?? null,
-            sentTotal: outbox.sentTotal,
-            droppedTotal: outbox.droppedTotal,
-            lastFlushAt: outbox.lastFlushAt?.toISOString() ?? null,
-            lastFlushError: outbox.lastFlushError ?? null,
-          }
-        : null,
+      outbox: outbox ? outboxJson(outbox, ctx.clock.now()) : null,
       freshness: {
         from: freshnessFrom,
         staleAfterSeconds: ctx.readings.staleAfterSeconds,
@@ -75,4 +68,30 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
       },
     };
   });
+}
+
+const UNKNOWN_OUTBOX = {
+  depth: null,
+  oldestTakenAt: null,
+  sentTotal: null,
+  droppedTotal: null,
+  lastFlushAt: null,
+  lastFlushError: null,
+};
+
+/**
+ * The outbox's numbers with when they were read: `reachable` false (and why) when the sensor
+ * does not answer, so last-known numbers are never taken for current ones.
+ */
+function outboxJson(report: OutboxReport, now: number) {
+  return {
+    ...(report.status ? outboxStatusToJson(report.status) : UNKNOWN_OUTBOX),
+    reachable: report.unreachable === undefined,
+    reportedAt: report.reportedAt?.toISOString() ?? null,
+    ageSeconds: report.reportedAt
+      ? Math.max(0, Math.round((now - report.reportedAt.getTime()) / 1000))
+      : null,
+    unreachableSince: report.unreachable?.since.toISOString() ?? null,
+    unreachableError: report.unreachable?.error ?? null,
+  };
 }

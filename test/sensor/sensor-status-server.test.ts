@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createMetrics } from '../../src/core/metrics.js';
+import type { OutboxStatus } from '../../src/outbox/edge-outbox.js';
+import { createSensorStatusServer, type SensorStatusServer } from '../../src/sensor/sensor-status-server.js';
+import { captureLogger } from '../support/capture-logger.js';
+
+describe("the sensor's status server", () => {
+  let status: OutboxStatus = {
+    depth: 1234,
+    oldestTakenAt: new Date('2026-01-02T03:04:05Z'),
+    sentTotal: 99,
+    droppedTotal: 7,
+    lastFlushAt: undefined,
+    lastFlushError: 'connect ECONNREFUSED 10.199.0.2:33060',
+  };
+  const metrics = createMetrics();
+  let server: SensorStatusServer;
+  const get = (path: string, init?: RequestInit) =>
+    fetch(`http://127.0.0.1:${server.port()}${path}`, { ...init, signal: AbortSignal.timeout(5_000) });
+
+  before(async () => {
+    metrics.readingsStored.inc({ city: 'Bogota', source: 'simulated' }, 3);
+    server = createSensorStatusServer({
+      host: '127.0.0.1',
+      port: 0,
+      outbox: () => status,
+      metrics,
+      logger: captureLogger().logger,
+    });
+    await server.start();
+  });
+  after(() => server.stop());
+
+  it('answers /healthz while the process runs', async () => {
+    const response = await get('/healthz');
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'alive' });
+  });
+
+  it('serves the outbox as JSON on /status, read at each request', async () => {
+    const response = await get('/status');
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+    assert.deepEqual(await response.json(), {
+      depth: 1234,
+      oldestTakenAt: '2026-01-02T03:04:05.000Z',
+      sentTotal: 99,
+      droppedTotal: 7,
+      lastFlushAt: null,
+      lastFlushError: 'connect ECONNREFUSED 10.199.0.2:33060',
+    });
+    status = { ...status, depth: 0, oldestTakenAt: undefined, lastFlushError: undefined };
+    assert.equal(((await (await get('/status')).json()) as { depth: number }).depth, 0);
+  });
+
+  it("serves the process's registry on /metrics: readings stored and process metrics", async () => {
+    const response = await get('/metrics');
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    assert.match(text, /^clima_readings_stored_total\{city="Bogota",source="simulated"\} 3$/m);
+    assert.match(text, /^process_resident_memory_bytes \d+/m);
+  });
+
+  it('answers an unknown path with 404 and a write with 405, as JSON errors', async () => {
+    const missing = await get('/nope');
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
+    const post = await get('/status', { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+  });
+});
