@@ -15,60 +15,24 @@ import { silentLogger } from '../src/core/logger.js';
 import { createMetrics } from '../src/core/metrics.js';
 import { createDashboard } from '../src/dashboard/create-dashboard.js';
 import { type DatabaseTarget, parseDatabaseUrl } from '../src/db/database-url.js';
-import { migrateToLatest } from '../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../src/db/open-db.js';
-import { type NewReading, readingKey } from '../src/db/reading.js';
-import { createReadingsRepository } from '../src/db/readings-repository.js';
 import { DEFAULT_CITIES } from '../src/weather/city.js';
 import { createOpenMeteoSource } from '../src/weather/open-meteo-source.js';
 import { startMariaDb } from '../test/support/mariadb-server.js';
 import { load } from './support/autocannon.js';
 import { startCeilingServer } from './support/ceiling-server.js';
 import { markdownTable } from './support/markdown-table.js';
+import { loadReadings, STEP_MS } from './support/synthetic-readings.js';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '10' } },
 });
 const ROWS = Number(values.rows);
 const SECONDS = Number(values.seconds);
-const STEP_MS = 15_000;
 const NOW = Math.floor(Date.now() / STEP_MS) * STEP_MS;
 
-async function loadReadings(target: DatabaseTarget): Promise<number> {
-  const db = openDb(target);
-  await migrateToLatest(db);
-  const repository = createReadingsRepository(db);
-  const started = performance.now();
-  const perCity = Math.ceil(ROWS / DEFAULT_CITIES.length);
-  let batch: NewReading[] = [];
-  let stored = 0;
-  for (let i = 0; i < perCity && stored < ROWS; i++) {
-    const takenAt = new Date(NOW - (perCity - 1 - i) * STEP_MS);
-    for (const city of DEFAULT_CITIES) {
-      if (stored + batch.length >= ROWS) break;
-      const temperature = Math.round((18 + 8 * Math.sin(i / 240) + (i % 7) / 10) * 10) / 10;
-      batch.push({
-        key: readingKey(city.name, takenAt),
-        city: city.name,
-        temperature,
-        humidity: 40 + (i % 50),
-        takenAt,
-        observedAt: takenAt,
-        source: 'simulated',
-      });
-    }
-    if (batch.length >= 5_000) {
-      stored += await repository.insertBatch(batch);
-      batch = [];
-    }
-  }
-  stored += await repository.insertBatch(batch);
-  await db.close();
-  return (performance.now() - started) / 1000;
-}
-
 async function measure(dialect: string, target: DatabaseTarget) {
-  const loadSeconds = await loadReadings(target);
+  const loadSeconds = await loadReadings(target, ROWS, NOW);
   console.error(`${dialect}: ${ROWS} readings loaded in ${loadSeconds.toFixed(1)} s`);
   const db = openDb(target);
   const dashboard = createDashboard({

@@ -1,6 +1,8 @@
-// The page works without this script; it only keeps `#latest`, `#db-status` and `#weather` current.
-// Every string from the API goes in through textContent, never as markup. The formatting mirrors
-// src/dashboard/page/format.ts, and the words come from data-* attributes the server rendered.
+// The page works without this script; it keeps `#latest`, `#recent`, the status strip, the charts
+// (through charts.js) and `#weather` current: pushed by /api/stream, or polled from /api/latest
+// every SENSOR_INTERVAL_S while the stream is unavailable. Every string from the API goes in
+// through textContent, never as markup. The formatting mirrors src/dashboard/page/format.ts, and
+// the words come from data-* attributes the server rendered.
 
 (() => {
   const fill = (template, values) =>
@@ -83,10 +85,11 @@
         delete element.dataset.since;
         text.textContent = element.dataset.textUp;
       },
-      down() {
-        if (element.dataset.state !== 'down' || !element.dataset.since) {
+      /** `since`: when the dashboard saw the database go, if it said; else when this page noticed. */
+      down(since) {
+        if (element.dataset.state !== 'down' || !element.dataset.since || since) {
           element.dataset.state = 'down';
-          element.dataset.since = new Date().toISOString();
+          element.dataset.since = since || new Date().toISOString();
         }
         text.textContent = fill(element.dataset.textDown, {
           time: formatTime(element.dataset.since, timeZone, false),
@@ -151,6 +154,17 @@
     }
 
     return {
+      /** One new reading of a city: its row only, the others stay. */
+      update(reading) {
+        if (!reading || typeof reading.city !== 'string') return;
+        const row = Array.from(tbody.rows).find((r) => r.dataset.city === reading.city);
+        updateRow(row || createRow(reading.city), reading);
+        panel.dataset.state = 'ok';
+        panel.dataset.stale = 'false';
+        note.hidden = true;
+        tableBox.hidden = false;
+        empty.hidden = true;
+      },
       show(readings) {
         const rows = new Map(Array.from(tbody.rows, (row) => [row.dataset.city, row]));
         const seen = new Set();
@@ -181,7 +195,146 @@
     };
   }
 
-  function pollLatest(latest, database, intervalMs) {
+  const RECENT_ROWS = 15;
+
+  /** `#recent`, the paper's last-15 table: a pushed reading goes on top, the 16th row goes. */
+  function createRecentPanel(panel, timeZone, labels) {
+    const tbody = panel.querySelector('tbody');
+    return {
+      add(reading) {
+        if (!reading || !isNumber(reading.id)) return;
+        if (Array.from(tbody.rows).some((row) => Number(row.dataset.id) >= reading.id)) return;
+        const row = document.createElement('tr');
+        row.dataset.id = String(reading.id);
+        const id = document.createElement('th');
+        id.scope = 'row';
+        id.className = 'num';
+        id.textContent = String(reading.id);
+        const cell = (text, className) => {
+          const td = document.createElement('td');
+          if (className) td.className = className;
+          td.textContent = text;
+          return td;
+        };
+        const timeCell = cell('');
+        const time = document.createElement('time');
+        time.dateTime = String(reading.takenAt);
+        time.textContent = formatTime(reading.takenAt, timeZone, true);
+        timeCell.append(time);
+        const sourceCell = cell('');
+        const badge = document.createElement('span');
+        badge.className = 'badge badge-source';
+        badge.dataset.source = String(reading.source);
+        badge.textContent = labels.source(reading.source);
+        sourceCell.append(badge);
+        row.append(
+          id,
+          cell(String(reading.city)),
+          cell(formatTemperature(reading.temperature), 'num'),
+          cell(formatHumidity(reading.humidity), 'num'),
+          timeCell,
+          sourceCell,
+        );
+        tbody.prepend(row);
+        while (tbody.rows.length > RECENT_ROWS) tbody.rows[tbody.rows.length - 1].remove();
+        panel.dataset.state = 'ok';
+        panel.querySelector('.table-scroll').hidden = false;
+        panel.querySelector('[data-role="empty"]').hidden = true;
+      },
+    };
+  }
+
+  /** The header's strip beyond `#db-status`: Open-Meteo, the outbox, freshness per city, sources. */
+  function createStatusStrip(texts, labels) {
+    const weather = document.getElementById('weather-status');
+    const outbox = document.getElementById('outbox-depth');
+    const freshness = document.getElementById('freshness');
+    const sources = document.getElementById('source-status');
+    const staleAfterS = freshness ? Number(freshness.dataset.staleAfterS) || 45 : 45;
+    const numberFormat = new Intl.NumberFormat(document.body.dataset.lang || undefined);
+    const latestSource = new Map();
+
+    function chip(city) {
+      if (!freshness) return undefined;
+      return Array.from(freshness.querySelectorAll('li')).find((li) => li.dataset.city === city);
+    }
+
+    function tick() {
+      if (!freshness) return;
+      for (const li of freshness.querySelectorAll('li')) {
+        const takenAt = Date.parse(li.dataset.takenAt || '');
+        if (!Number.isFinite(takenAt)) continue;
+        const ageS = Math.max(0, (Date.now() - takenAt) / 1000);
+        li.querySelector('[data-role="age"]').textContent = formatAge(ageS, texts);
+        const stale = ageS > staleAfterS;
+        li.dataset.stale = String(stale);
+        li.querySelector('.badge-stale').hidden = !stale;
+      }
+    }
+
+    function showSources() {
+      if (!sources) return;
+      const box = sources.querySelector('[data-role="sources"]');
+      box.textContent = '';
+      for (const source of Array.from(new Set(latestSource.values())).sort()) {
+        const badge = document.createElement('span');
+        badge.className = 'badge badge-source';
+        badge.dataset.source = String(source);
+        badge.textContent = labels.source(source);
+        box.append(badge);
+      }
+    }
+
+    return {
+      staleAfterS,
+      tick,
+      reading(reading) {
+        const li = chip(reading.city);
+        if (li) {
+          const previous = Date.parse(li.dataset.takenAt || '');
+          if (!(Date.parse(reading.takenAt) < previous)) li.dataset.takenAt = String(reading.takenAt);
+        }
+        latestSource.set(reading.city, reading.source);
+        showSources();
+        tick();
+      },
+      latest(readings) {
+        for (const reading of readings) this.reading(reading);
+      },
+      /** A `status` event, or /api/status while polling. */
+      status(status) {
+        if (!status) return;
+        const openMeteo = status.openMeteo;
+        if (weather && openMeteo) {
+          const up = openMeteo.status === 'up';
+          weather.dataset.state = up ? 'up' : 'down';
+          weather.querySelector('[data-role="text"]').textContent = up
+            ? weather.dataset.textUp
+            : weather.dataset.textDown;
+          weather.querySelector('[data-role="calls"]').textContent = fill(weather.dataset.callsTemplate, {
+            calls: numberFormat.format(Number(openMeteo.callsToday) || 0),
+            budget: numberFormat.format(Number(weather.dataset.budget) || 0),
+          });
+        }
+        if (outbox) {
+          const box = status.outbox;
+          outbox.hidden = !box;
+          if (box) {
+            const known = box.reachable !== false && isNumber(box.depth);
+            outbox.querySelector('[data-role="text"]').textContent = known
+              ? fill(outbox.dataset.template, { n: box.depth })
+              : outbox.dataset.textUnknown;
+            outbox.dataset.state = known ? 'known' : 'unknown';
+          }
+        }
+      },
+    };
+  }
+
+  /** /api/latest and /api/status every interval: the page's fallback while the stream is unavailable. */
+  function createPoller(latest, database, strip, intervalMs) {
+    let timer;
+    let running = false;
     async function refresh() {
       if (document.hidden) return;
       let answer;
@@ -198,15 +351,87 @@
       } else if (answer.status === 200 && answer.body && Array.isArray(answer.body.readings)) {
         database.up();
         latest.show(answer.body.readings);
+        strip.latest(answer.body.readings);
       } else {
         latest.markStale();
+      }
+      try {
+        const status = await getJson('/api/status', intervalMs);
+        if (status.status === 200) strip.status(status.body);
+      } catch {
+        // The strip keeps what it showed; the next round asks again.
       }
     }
     const loop = async () => {
       await refresh();
-      setTimeout(loop, intervalMs);
+      if (running) timer = setTimeout(loop, intervalMs);
     };
-    setTimeout(loop, intervalMs);
+    return {
+      start() {
+        if (running) return;
+        running = true;
+        timer = setTimeout(loop, intervalMs);
+      },
+      stop() {
+        running = false;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  /**
+   * New readings and status pushed by /api/stream. EventSource reconnects by itself (resuming with
+   * Last-Event-ID); while it is not connected the page polls, and when the browser gives up on the
+   * stream (an error status) it tries the stream again after a while.
+   */
+  function startLive(parts, intervalMs) {
+    const { latest, recent, database, strip, charts } = parts;
+    const poller = createPoller(latest, database, strip, intervalMs);
+    if (typeof EventSource !== 'function') {
+      poller.start();
+      return;
+    }
+    const onReading = (reading) => {
+      if (!reading || typeof reading.city !== 'string') return;
+      const ageSeconds = Math.max(0, (Date.now() - Date.parse(reading.takenAt)) / 1000);
+      latest.update({ ...reading, ageSeconds, stale: ageSeconds > strip.staleAfterS });
+      if (recent) recent.add(reading);
+      strip.reading(reading);
+      if (charts) charts.addReading(reading);
+    };
+    const onStatus = (status) => {
+      strip.status(status);
+      if (!status?.database) return;
+      if (status.database.status === 'down') {
+        database.down(status.database.since);
+        latest.markStale();
+      } else {
+        database.up();
+      }
+    };
+    const parsed = (handler) => (event) => {
+      let data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      handler(data);
+    };
+    const connect = () => {
+      const source = new EventSource('/api/stream');
+      source.addEventListener('open', () => poller.stop());
+      source.addEventListener('reading', parsed(onReading));
+      source.addEventListener('status', parsed(onStatus));
+      source.addEventListener('error', () => {
+        poller.start();
+        if (source.readyState === EventSource.CLOSED) {
+          latest.markStale();
+          setTimeout(connect, 4 * intervalMs);
+        }
+      });
+    };
+    connect();
   }
 
   function retryWeather(panel, timeZone) {
@@ -252,11 +477,37 @@
     const timeZone = document.body.dataset.timeZone || undefined;
     const intervalS = Number(document.body.dataset.intervalS);
     const intervalMs = (intervalS > 0 ? intervalS : 15) * 1000;
-    const latest = document.getElementById('latest');
+    const latestPanel = document.getElementById('latest');
     const status = document.getElementById('db-status');
+    const recentPanel = document.getElementById('recent');
     const weather = document.getElementById('weather');
-    if (latest && status) {
-      pollLatest(createLatestPanel(latest, timeZone), createDatabaseStatus(status, timeZone), intervalMs);
+    if (latestPanel && status) {
+      const texts = latestPanel.dataset;
+      const labels = {
+        source: (source) =>
+          source === 'open-meteo'
+            ? texts.labelOpenMeteo
+            : source === 'simulated'
+              ? texts.labelSimulated
+              : String(source),
+      };
+      const strip = createStatusStrip(texts, labels);
+      const charts = globalThis.climaCharts ? globalThis.climaCharts.start() : undefined;
+      startLive(
+        {
+          latest: createLatestPanel(latestPanel, timeZone),
+          recent: recentPanel ? createRecentPanel(recentPanel, timeZone, labels) : undefined,
+          database: createDatabaseStatus(status, timeZone),
+          strip,
+          charts,
+        },
+        intervalMs,
+      );
+      const tick = () => {
+        strip.tick();
+        setTimeout(tick, Math.min(intervalMs, 5000));
+      };
+      setTimeout(tick, Math.min(intervalMs, 5000));
     }
     if (weather && weather.dataset.state === 'unavailable') retryWeather(weather, timeZone);
   }

@@ -6,21 +6,23 @@ import type { Logger } from '../core/logger.js';
 import { type Metrics, watchUpstream } from '../core/metrics.js';
 import type { Database } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
-import type { OutboxStatus } from '../outbox/edge-outbox.js';
 import type { City } from '../weather/city.js';
 import type { OpenMeteoSource } from '../weather/open-meteo-source.js';
 import type { DashboardContext } from './dashboard-context.js';
 import { createDatabaseGuard } from './database-guard.js';
 import { createLiveWeather } from './live-weather.js';
+import type { OutboxReport } from './outbox-report.js';
+import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
 import { pageRoute } from './routes/page-route.js';
 import { readingsRoutes } from './routes/readings-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
+import { streamRoute } from './routes/stream-route.js';
 import { weatherRoute } from './routes/weather-route.js';
 
 export interface DashboardDeps {
-  /** The sensor's outbox, when it runs in this process (`clima start`). */
-  readonly outbox?: () => OutboxStatus;
+  /** The sensor's outbox: in this process (`clima start`), or polled from the sensor's status server. */
+  readonly outbox?: () => OutboxReport;
   readonly db: Database;
   readonly weather: OpenMeteoSource;
   readonly cities: readonly City[];
@@ -65,6 +67,13 @@ export function createDashboard(deps: DashboardDeps) {
     metrics,
   };
   watchUpstream(metrics, 'open-meteo', () => deps.weather.stats());
+  const feed = createReadingFeed({
+    repository,
+    guard,
+    intervalS: deps.intervalS,
+    logger: deps.logger,
+    status: () => liveStatus(ctx),
+  });
 
   const app: FastifyInstance = Fastify({
     // pino's Logger is Fastify's logger; only the generic parameters differ.
@@ -123,10 +132,14 @@ export function createDashboard(deps: DashboardDeps) {
   weatherRoute(app, ctx);
   statusRoutes(app, ctx);
   pageRoute(app, ctx);
+  streamRoute(app, feed);
+  // Open streams never finish on their own: end them first, or closing the server would wait forever.
+  app.addHook('preClose', async () => feed.close());
 
   return {
     app,
     guard,
+    feed,
     async start(): Promise<void> {
       await app.listen({ host: deps.host, port: deps.port });
     },
@@ -139,3 +152,21 @@ export function createDashboard(deps: DashboardDeps) {
 }
 
 export type Dashboard = ReturnType<typeof createDashboard>;
+
+/** The `status` event of `/api/stream`: what the page's status strip shows, all from memory. */
+function liveStatus(ctx: DashboardContext) {
+  const db = ctx.guard.state();
+  const weather = ctx.weatherStats();
+  const outbox = ctx.outbox?.();
+  return {
+    database: { status: db.up ? 'up' : 'down', since: db.since.toISOString() },
+    openMeteo: { status: weather.up ? 'up' : 'down', callsToday: weather.callsToday },
+    outbox: outbox
+      ? {
+          depth: outbox.status?.depth ?? null,
+          oldestTakenAt: outbox.status?.oldestTakenAt?.toISOString() ?? null,
+          reachable: outbox.unreachable === undefined,
+        }
+      : null,
+  };
+}

@@ -275,6 +275,22 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     assert.match(response.body, /Cartagena/);
   });
 
+  it('serves every asset the page loads itself, uPlot from its npm package', async () => {
+    const assets: [string, RegExp, RegExp][] = [
+      ['/assets/uplot.js', /^text\/javascript/, /uPlot/],
+      ['/assets/uplot.css', /^text\/css/, /\.uplot/],
+      ['/assets/charts.js', /^text\/javascript/, /climaCharts/],
+      ['/assets/dashboard.js', /^text\/javascript/, /EventSource/],
+      ['/assets/dashboard.css', /^text\/css/, /status-strip/],
+    ];
+    for (const [path, type, content] of assets) {
+      const response = await get(path);
+      assert.equal(response.statusCode, 200, path);
+      assert.match(response.headers['content-type'] as string, type, path);
+      assert.match(response.body, content, path);
+    }
+  });
+
   it('renders a hostile city name as text', async () => {
     const body = (await get('/')).body;
     assert.ok(!body.includes(XSS), 'the raw tag never reaches the page');

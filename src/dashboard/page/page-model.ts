@@ -42,6 +42,8 @@ export interface PageModel {
         readonly fetchedAt: Date;
       }
     | undefined;
+  /** Open-Meteo's health and the calls it counted today (the free tier allows `FREE_TIER_LIMITS.callsPerDay`). */
+  readonly openMeteo: { readonly up: boolean; readonly callsToday: number };
   /** Readings still on their way to the database (the sensor's outbox), when this process has one. */
   readonly outbox: { readonly depth: number; readonly oldestTakenAt: Date | undefined } | undefined;
   readonly weather:

@@ -2,12 +2,20 @@ import { html, type SafeHtml } from './escape-html.js';
 import { formatTime } from './format.js';
 import { fill, LANG_NAMES, LANGS, MESSAGES } from './messages.js';
 import type { PageModel } from './page-model.js';
+import { renderCharts } from './render-charts.js';
 import { renderLatest } from './render-latest.js';
 import { renderRecent } from './render-recent.js';
+import { renderStatusStrip } from './render-status-strip.js';
 import { renderWeather } from './render-weather.js';
 
-/** Where the route serves the page's two assets; the page loads nothing else, from nowhere else. */
-export const ASSETS = { script: '/assets/dashboard.js', stylesheet: '/assets/dashboard.css' } as const;
+/**
+ * Where the route serves the page's assets, in load order (uPlot first: the chart script uses it);
+ * the page loads nothing else, from nowhere else.
+ */
+export const ASSETS = {
+  scripts: ['/assets/uplot.js', '/assets/charts.js', '/assets/dashboard.js'],
+  stylesheets: ['/assets/uplot.css', '/assets/dashboard.css'],
+} as const;
 
 /**
  * The page at `/`, a complete HTML5 document. No inline script or style and nothing from another
@@ -24,13 +32,19 @@ export function renderPage(model: PageModel): string {
 <meta name="color-scheme" content="light dark">
 <title>clima · ${messages.tagline}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${ASSETS.stylesheet}">
-<script src="${ASSETS.script}" defer></script>
+${ASSETS.stylesheets.map(
+  (href) => html`<link rel="stylesheet" href="${href}">
+`,
+)}${ASSETS.scripts.map(
+  (src) => html`<script src="${src}" defer></script>
+`,
+)}
 </head>
 <body data-interval-s="${model.intervalS}" data-time-zone="${model.timeZone}" data-lang="${model.lang}">
 <a class="skip-link" href="#main">${messages.skipToContent}</a>
 ${renderHeader(model)}
 <main id="main" class="panels" tabindex="-1">
+${renderCharts(model)}
 ${renderLatest(model)}
 ${renderWeather(model)}
 ${renderRecent(model)}
@@ -45,9 +59,6 @@ ${renderRecent(model)}
 
 function renderHeader(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
-  const { database } = model;
-  const since = database.state === 'down' ? database.since : undefined;
-  const status = since ? fill(messages.dbDown, { time: formatTime(since, model, 'minutes') }) : messages.dbUp;
   const links = LANGS.map((lang) => {
     const query = new URLSearchParams({ lang, city: model.selectedCity });
     return html`<li><a href="?${query.toString()}" lang="${lang}" hreflang="${lang}"${lang === model.lang ? html` aria-current="true"` : null}>${LANG_NAMES[lang]}</a></li>`;
@@ -55,7 +66,7 @@ function renderHeader(model: PageModel): SafeHtml {
   return html`<header class="site-header">
 <div class="brand"><h1>clima</h1><p class="tagline">${messages.tagline}</p></div>
 <nav class="lang-switch" aria-label="${messages.languageNav}"><ul>${links}</ul></nav>
-<p id="db-status" class="db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span></p>
+${renderStatusStrip(model)}
 ${renderOutbox(model)}
 </header>`;
 }

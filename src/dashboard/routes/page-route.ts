@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/app-error.js';
 import type { DashboardContext } from '../dashboard-context.js';
+import { currentOutbox } from '../outbox-report.js';
 import { pickLang } from '../page/messages.js';
 import type { PageModel } from '../page/page-model.js';
 import { renderPage } from '../page/render-page.js';
@@ -19,17 +22,22 @@ const parsePageQuery = queryParser({ lang: z.enum(['es', 'en']).optional(), city
 
 const PUBLIC = new URL('../../../public/', import.meta.url);
 
-/** The page's own script and style, read once: every asset comes from this server. */
-function loadAssets() {
+const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+const requireFromHere = createRequire(import.meta.url);
+
+/**
+ * The page's scripts and styles, read once: every asset comes from this server. uPlot comes from
+ * its npm package as installed, so its version is the lockfile's, never a CDN's.
+ */
+function loadAssets(): Record<string, { type: string; body: Buffer }> {
+  const uplotDist = dirname(requireFromHere.resolve('uplot/dist/uPlot.iife.min.js'));
   return {
-    '/assets/dashboard.js': {
-      type: 'text/javascript; charset=utf-8',
-      body: readFileSync(new URL('dashboard.js', PUBLIC)),
-    },
-    '/assets/dashboard.css': {
-      type: 'text/css; charset=utf-8',
-      body: readFileSync(new URL('dashboard.css', PUBLIC)),
-    },
+    '/assets/uplot.js': { type: JS, body: readFileSync(join(uplotDist, 'uPlot.iife.min.js')) },
+    '/assets/uplot.css': { type: CSS, body: readFileSync(join(uplotDist, 'uPlot.min.css')) },
+    '/assets/charts.js': { type: JS, body: readFileSync(new URL('charts.js', PUBLIC)) },
+    '/assets/dashboard.js': { type: JS, body: readFileSync(new URL('dashboard.js', PUBLIC)) },
+    '/assets/dashboard.css': { type: CSS, body: readFileSync(new URL('dashboard.css', PUBLIC)) },
   };
 }
 
@@ -69,6 +77,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       ),
     ]);
     const db = ctx.guard.state();
+    const weatherStats = ctx.weatherStats();
     const model: PageModel = {
       lang: pickLang(params.lang, request.headers['accept-language']),
       now: new Date(ctx.clock.now()),
@@ -78,7 +87,8 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       selectedCity: city.name,
       database: db.up ? { state: 'up' } : { state: 'down', since: db.since },
       readings,
-      outbox: ctx.outbox?.(),
+      openMeteo: { up: weatherStats.up, callsToday: weatherStats.callsToday },
+      outbox: currentOutbox(ctx.outbox?.()),
       weather: weather ? { state: 'ok', observation: weather } : { state: 'unavailable' },
     };
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(model));

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/app-error.js';
 import type { Reading, ReadingBucket } from '../../db/reading.js';
 import type { City } from '../../weather/city.js';
+import { toApiReading } from '../api-reading.js';
 import { csvRecord } from '../csv.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { dateTime, integerIn, noParameters, queryParser } from '../query-params.js';
@@ -19,11 +20,6 @@ const parseReadingsQuery = queryParser({
   limit: integerIn(1, MAX_LIMIT).optional(),
   points: integerIn(1, MAX_POINTS).optional(),
 });
-
-/** A reading as the API shows it: camelCase, ISO 8601 UTC dates, no internal key. */
-function toApiReading({ key: _key, ...reading }: Reading) {
-  return reading;
-}
 
 type Selection =
   | { kind: 'raw'; city: City; from: Date; to: Date; readings: Reading[] }

@@ -45,7 +45,30 @@ async function settle(): Promise<void> {
 }
 
 /** Renders `model`, runs the real script against it after DOMContentLoaded, answers its requests with `respond`. */
-function runScript(model: PageModel) {
+/** A stand-in for the browser's EventSource: the test opens it, fails it and sends it events. */
+class FakeEventSource {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 2;
+  static instances: FakeEventSource[] = [];
+  readyState = FakeEventSource.CONNECTING;
+  private readonly listeners = new Map<string, ((event: { data?: string }) => void)[]>();
+  constructor(readonly url: string) {
+    FakeEventSource.instances.push(this);
+  }
+  addEventListener(type: string, listener: (event: { data?: string }) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  emit(type: string, data?: unknown): void {
+    if (type === 'open') this.readyState = FakeEventSource.OPEN;
+    if (type === 'error' && this.readyState === FakeEventSource.OPEN)
+      this.readyState = FakeEventSource.CONNECTING;
+    const event = data === undefined ? {} : { data: JSON.stringify(data) };
+    for (const listener of this.listeners.get(type) ?? []) listener(event);
+  }
+}
+
+function runScript(model: PageModel, globals: Record<string, unknown> = {}) {
   const doc = parseDocument(renderPage(model));
   const timers = new FakeTimers();
   const requests: string[] = [];
@@ -88,6 +111,7 @@ function runScript(model: PageModel) {
     clearTimeout: timers.clearTimeout,
     AbortController,
     console,
+    ...globals,
   });
   runInContext(SCRIPT, context, { filename: 'public/dashboard.js' });
   listeners.get('DOMContentLoaded')?.();
@@ -131,7 +155,7 @@ function apiReading(city: string, overrides: Record<string, unknown> = {}) {
 }
 
 describe('public/dashboard.js', () => {
-  it('asks /api/latest once per interval and updates the latest rows in place', async () => {
+  it('without EventSource, asks /api/latest and /api/status once per interval and updates the latest rows in place', async () => {
     const page = runScript(normalModel({ lang: 'es' }));
     const bogota = row(page.doc, 'Bogota');
     const readings = [
@@ -143,7 +167,7 @@ describe('public/dashboard.js', () => {
     await page.timers.advance(14_000);
     assert.deepEqual(page.requests, []);
     await page.timers.advance(1_000);
-    assert.deepEqual(page.requests, ['/api/latest']);
+    assert.deepEqual(page.requests, ['/api/latest', '/api/status']);
 
     assert.equal(row(page.doc, 'Bogota'), bogota, 'the same row, updated in place');
     assert.ok(bogota);
@@ -165,7 +189,7 @@ describe('public/dashboard.js', () => {
 
     assert.equal(row(page.doc, 'Cali'), undefined, 'a city the API no longer lists is removed');
     await page.timers.advance(15_000);
-    assert.equal(page.requests.length, 2);
+    assert.equal(page.requests.length, 4);
   });
 
   it('adds a row for a city it had not shown, city names as text only', async () => {
@@ -304,6 +328,90 @@ describe('public/dashboard.js', () => {
     const page = runScript(normalModel());
     page.respond = () => ({ status: 200, body: { readings: [] } });
     await page.timers.advance(120_000);
-    assert.ok(page.requests.every((url) => url === '/api/latest'));
+    assert.ok(page.requests.every((url) => url === '/api/latest' || url === '/api/status'));
+  });
+
+  describe('with /api/stream', () => {
+    function runLive(model: PageModel = normalModel()) {
+      FakeEventSource.instances = [];
+      const page = runScript(model, { EventSource: FakeEventSource });
+      const stream = FakeEventSource.instances[0];
+      assert.ok(stream, 'the page opened a stream');
+      assert.equal(stream.url, '/api/stream');
+      return { page, stream };
+    }
+
+    it('shows a pushed reading in #latest, #recent and the freshness strip, and does not poll', async () => {
+      const { page, stream } = runLive();
+      stream.emit('open');
+      const reading = { ...apiReading('Bogota', { id: 99, temperature: 9.96 }) };
+      stream.emit('reading', reading);
+      const bogota = row(page.doc, 'Bogota') as TinyElement;
+      assert.equal(field(bogota, 'temperature'), '10.0 °C');
+      const recent = byId(page.doc, 'recent').querySelectorAll('tbody tr');
+      assert.equal(recent[0]?.dataset.id, '99', 'on top of the last readings');
+      assert.equal(recent.length, 4);
+      stream.emit('reading', reading);
+      assert.equal(
+        byId(page.doc, 'recent').querySelectorAll('tbody tr').length,
+        4,
+        'a replayed reading once',
+      );
+      const chip = byId(page.doc, 'freshness')
+        .querySelectorAll('li')
+        .find((li) => li.dataset.city === 'Bogota');
+      assert.equal(chip?.dataset.takenAt, reading.takenAt);
+      assert.equal(chip?.dataset.stale, 'false');
+      await page.timers.advance(60_000);
+      assert.deepEqual(page.requests, [], 'no polling while the stream is open');
+    });
+
+    it("flips the status strip on the stream's status events, with the dashboard's outage start", () => {
+      const { page, stream } = runLive();
+      stream.emit('open');
+      stream.emit('status', {
+        database: { status: 'down', since: '2024-05-14T19:05:00.000Z' },
+        openMeteo: { status: 'down', callsToday: 4321 },
+        outbox: { depth: 7, oldestTakenAt: null, reachable: true },
+      });
+      const db = byId(page.doc, 'db-status');
+      assert.equal(db.dataset.state, 'down');
+      assert.equal(db.dataset.since, '2024-05-14T19:05:00.000Z');
+      assert.equal(byId(page.doc, 'latest').dataset.stale, 'true');
+      assert.equal(byId(page.doc, 'weather-status').dataset.state, 'down');
+      assert.match(byId(page.doc, 'weather-status').text, /4,321 of 10,000 calls today/);
+      assert.equal(byId(page.doc, 'outbox-depth').hidden, false);
+      assert.equal(byId(page.doc, 'outbox-depth').text, 'outbox: 7 waiting');
+      stream.emit('status', {
+        database: { status: 'up', since: '2024-05-14T19:20:00.000Z' },
+        openMeteo: { status: 'up', callsToday: 4322 },
+        outbox: { depth: null, oldestTakenAt: null, reachable: false },
+      });
+      assert.equal(db.dataset.state, 'up');
+      assert.equal(byId(page.doc, 'outbox-depth').text, 'outbox: sensor not answering');
+    });
+
+    it('polls while the stream is down and stops when it is back', async () => {
+      const { page, stream } = runLive();
+      page.respond = (url) =>
+        url === '/api/latest'
+          ? { status: 200, body: { readings: [], staleAfterSeconds: 45 } }
+          : { status: 503 };
+      stream.emit('error');
+      await page.timers.advance(15_000);
+      assert.ok(page.requests.includes('/api/latest'));
+      stream.emit('open');
+      const asked = page.requests.length;
+      await page.timers.advance(60_000);
+      assert.equal(page.requests.length, asked, 'no polling once the stream is open again');
+    });
+
+    it('opens a new stream after the browser gave up on it', async () => {
+      const { page, stream } = runLive();
+      stream.readyState = FakeEventSource.CLOSED;
+      stream.emit('error');
+      await page.timers.advance(4 * 15_000);
+      assert.equal(FakeEventSource.instances.length, 2);
+    });
   });
 });

@@ -69,14 +69,16 @@ describe('renderPage', () => {
       }
     });
 
-    it('loads only its own script and stylesheet', () => {
+    it('loads only its own scripts and stylesheets, uPlot first, each script deferred', () => {
+      const scripts = doc.querySelectorAll('script');
       assert.deepEqual(
-        doc.querySelectorAll('script').map((script) => script.getAttribute('src')),
-        ['/assets/dashboard.js'],
+        scripts.map((script) => script.getAttribute('src')),
+        ['/assets/uplot.js', '/assets/charts.js', '/assets/dashboard.js'],
       );
+      assert.ok(scripts.every((script) => script.hasAttribute('defer')));
       assert.deepEqual(
         doc.querySelectorAll('link[rel="stylesheet"]').map((link) => link.getAttribute('href')),
-        ['/assets/dashboard.css'],
+        ['/assets/uplot.css', '/assets/dashboard.css'],
       );
     });
 
@@ -375,7 +377,7 @@ describe('renderPage', () => {
       assert.ok(!html.includes('<img'));
       assert.ok(!html.includes('<script>'));
       assert.equal(doc.querySelectorAll('img').length, 0);
-      assert.equal(doc.querySelectorAll('script').length, 1);
+      assert.equal(doc.querySelectorAll('script').length, 3);
     });
 
     it('shows it as visible text in latest, recent, the city list and live weather', () => {
@@ -415,5 +417,77 @@ describe('the outbox notice', () => {
       /outbox-status/,
     );
     assert.doesNotMatch(renderPage(normalModel()), /outbox-status/);
+  });
+});
+
+describe('the status strip', () => {
+  it('shows the database, Open-Meteo with its calls against the daily budget, freshness per city and the sources', () => {
+    const { doc } = render(normalModel());
+    const weather = byId(doc, 'weather-status');
+    assert.equal(weather.dataset.state, 'up');
+    assert.equal(visibleText(weather), 'Open-Meteo up · 1,234 of 10,000 calls today');
+    const chips = byId(doc, 'freshness').querySelectorAll('li');
+    assert.deepEqual(
+      chips.map((chip) => chip.dataset.city),
+      DEFAULT_CITIES.map((city) => city.name),
+    );
+    const bogota = chips.find((chip) => chip.dataset.city === 'Bogota') as TinyElement;
+    assert.equal(visibleText(bogota), 'Bogota 2 min ago');
+    assert.equal(bogota.dataset.takenAt, '2024-05-14T19:28:00Z');
+    const cali = chips.find((chip) => chip.dataset.city === 'Cali') as TinyElement;
+    assert.equal(visibleText(cali), 'Cali 15 h ago stale');
+    const medellin = chips.find((chip) => chip.dataset.city === 'Medellin') as TinyElement;
+    assert.equal(visibleText(medellin), 'Medellin — stale', 'a city without readings is stale');
+    assert.deepEqual(
+      byId(doc, 'source-status')
+        .querySelectorAll('.badge-source')
+        .map((badge) => badge.dataset.source),
+      ['open-meteo', 'simulated'],
+    );
+    assert.equal(byId(doc, 'outbox-depth').hidden, true, 'no outbox in this process');
+  });
+
+  it('says Open-Meteo is down, and the outbox depth when there is one, in Spanish', () => {
+    const { doc } = render(
+      normalModel({
+        lang: 'es',
+        openMeteo: { up: false, callsToday: 9876 },
+        outbox: { depth: 12, oldestTakenAt: undefined },
+      }),
+    );
+    const weather = byId(doc, 'weather-status');
+    assert.equal(weather.dataset.state, 'down');
+    assert.equal(visibleText(weather), 'Open-Meteo no disponible · 9876 de 10.000 llamadas hoy');
+    assert.equal(visibleText(byId(doc, 'outbox-depth')), 'bandeja de salida: 12 en espera');
+  });
+});
+
+describe('the charts panel', () => {
+  const { doc } = render(normalModel());
+
+  it('has labelled controls for the city, the range and the view, the range 24 h to start', () => {
+    const charts = byId(doc, 'charts');
+    const select = byId(doc, 'chart-city');
+    assert.equal(doc.querySelector('label[for="chart-city"]')?.text, 'City');
+    assert.equal(select.querySelector('option[selected]')?.getAttribute('value'), 'Manizales');
+    const ranges = charts.querySelectorAll('input[name="chart-range"]');
+    assert.deepEqual(
+      ranges.map((input) => [input.getAttribute('value'), input.dataset.seconds]),
+      [
+        ['1h', '3600'],
+        ['24h', '86400'],
+        ['7d', '604800'],
+        ['30d', '2592000'],
+      ],
+    );
+    assert.equal(ranges.find((input) => input.hasAttribute('checked'))?.getAttribute('value'), '24h');
+    assert.equal(charts.querySelectorAll('fieldset legend').length, 2);
+  });
+
+  it('links the CSV of the range shown, the same query as the chart', () => {
+    assert.equal(
+      byId(doc, 'csv-link').getAttribute('href'),
+      '/api/readings.csv?city=Manizales&from=2024-05-13T19%3A30%3A00Z&to=2024-05-14T19%3A30%3A00Z&points=1000',
+    );
   });
 });

@@ -140,6 +140,13 @@ export class TinyElement {
   append(...children: Child[]): void {
     for (const child of children) this.appendChild(child);
   }
+  prepend(...children: Child[]): void {
+    for (const child of [...children].reverse()) {
+      if (child instanceof TinyElement) child.remove();
+      child.parent = this;
+      this.children.unshift(child);
+    }
+  }
   remove(): void {
     if (!this.parent) return;
     const siblings = this.parent.children;
