@@ -54,6 +54,20 @@
     const section = document.getElementById('charts');
     if (!section) return undefined;
     const timeZone = document.body.dataset.timeZone || undefined;
+    const lang = document.body.dataset.lang || 'en';
+    // 24-hour times in both languages, in the page's zone; whole days once ticks are a day apart.
+    const hourFormat = new Intl.DateTimeFormat(lang, {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const dayFormat = new Intl.DateTimeFormat(lang, { timeZone, day: 'numeric', month: 'short' });
+    const timeTicks = (_u, ticks) => {
+      const step = ticks.length > 1 ? ticks[1] - ticks[0] : 0;
+      const format = step >= 86_400 ? dayFormat : hourFormat;
+      return ticks.map((t) => format.format(new Date(t * 1000)));
+    };
     const intervalS = Number(document.body.dataset.intervalS) || 15;
     const texts = section.dataset;
     const form = section.querySelector('.chart-controls');
@@ -94,7 +108,7 @@
       const stroke = cssVar('--muted', '#4d5a69');
       const grid = { stroke: cssVar('--border', '#d5dce5'), width: 1 };
       return [
-        { stroke, grid, ticks: grid },
+        { stroke, grid, ticks: grid, values: timeTicks },
         { stroke, grid, ticks: grid, size: 64, values: (_u, ticks) => ticks.map((t) => `${t} ${unit}`) },
       ];
     }
