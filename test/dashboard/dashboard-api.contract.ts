@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
-import { createMetrics } from '../../src/core/metrics.js';
-import { createDashboard, type Dashboard } from '../../src/dashboard/create-dashboard.js';
+import type { Dashboard } from '../../src/dashboard/create-dashboard.js';
 import type { DatabaseTarget } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../src/db/reading.js';
 import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import type { City } from '../../src/weather/city.js';
-import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { type FakeOpenMeteo, startFakeOpenMeteo } from '../support/fake-open-meteo.js';
+import { createTestDashboard } from '../support/test-dashboard.js';
 
 export const NOW = Date.parse('2026-08-20T15:00:00Z');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -63,17 +62,13 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     await createReadingsRepository(db).insertBatch(seedReadings());
     fake = await startFakeOpenMeteo({ clock });
     const { logger } = captureLogger('warn');
-    dashboard = createDashboard({
+    dashboard = createTestDashboard({
       db,
-      weather: createOpenMeteoSource({ baseUrl: fake.url, clock, logger, sleep: async () => {} }),
+      weatherUrl: fake.url,
       cities: CITIES,
-      intervalS: 15,
       timeZone: 'America/Bogota',
-      host: '127.0.0.1',
-      port: 0,
       clock,
       logger,
-      metrics: createMetrics(),
     });
   });
   after(async () => {

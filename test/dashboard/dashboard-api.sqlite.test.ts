@@ -4,14 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { systemClock } from '../../src/core/clock.js';
-import { createMetrics } from '../../src/core/metrics.js';
-import { createDashboard } from '../../src/dashboard/create-dashboard.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../src/db/open-db.js';
-import { DEFAULT_CITIES } from '../../src/weather/city.js';
-import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { captureLogger } from '../support/capture-logger.js';
+import { createTestDashboard } from '../support/test-dashboard.js';
 import { dashboardApiContract } from './dashboard-api.contract.js';
 
 describe('dashboard API on SQLite', () => {
@@ -29,23 +25,7 @@ describe('dashboard API on a broken SQLite schema', () => {
     await migrateToLatest(db);
     await sql`DROP TABLE mediciones`.execute(db.kysely);
     const { logger, lines } = captureLogger('error');
-    const dashboard = createDashboard({
-      db,
-      weather: createOpenMeteoSource({
-        baseUrl: 'http://127.0.0.1:9',
-        clock: systemClock,
-        logger,
-        maxRetries: 0,
-      }),
-      cities: DEFAULT_CITIES,
-      intervalS: 15,
-      timeZone: 'UTC',
-      host: '127.0.0.1',
-      port: 0,
-      clock: systemClock,
-      logger,
-      metrics: createMetrics(),
-    });
+    const dashboard = createTestDashboard({ db, logger });
     try {
       const response = await dashboard.app.inject({ method: 'GET', url: '/api/latest' });
       assert.equal(response.statusCode, 500);

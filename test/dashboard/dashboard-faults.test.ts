@@ -4,20 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../../src/core/clock.js';
-import { createMetrics } from '../../src/core/metrics.js';
-import { createDashboard } from '../../src/dashboard/create-dashboard.js';
 import { type DatabaseTarget, parseDatabaseUrl } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
 import { type NewReading, type Reading, readingKey } from '../../src/db/reading.js';
 import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import { DEFAULT_CITIES } from '../../src/weather/city.js';
-import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { type FakeOpenMeteo, startFakeOpenMeteo } from '../support/fake-open-meteo.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
 import { waitFor } from '../support/run-clima.js';
+import { createTestDashboard } from '../support/test-dashboard.js';
 
 /** A real listening dashboard (faults are about sockets and time-outs, so no `inject`). */
 async function startDashboard(target: DatabaseTarget, fake: FakeOpenMeteo) {
@@ -42,18 +39,7 @@ async function startDashboard(target: DatabaseTarget, fake: FakeOpenMeteo) {
     }),
   );
   await repository.insertBatch(readings);
-  const dashboard = createDashboard({
-    db,
-    weather: createOpenMeteoSource({ baseUrl: fake.url, clock: systemClock, logger, maxRetries: 0 }),
-    cities: DEFAULT_CITIES,
-    intervalS: 15,
-    timeZone: 'America/Bogota',
-    host: '127.0.0.1',
-    port: 0,
-    clock: systemClock,
-    logger,
-    metrics: createMetrics(),
-  });
+  const dashboard = createTestDashboard({ db, weatherUrl: fake.url, timeZone: 'America/Bogota', logger });
   await dashboard.start();
   const { port } = dashboard.app.server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;

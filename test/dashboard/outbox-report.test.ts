@@ -5,16 +5,14 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import { createMetrics } from '../../src/core/metrics.js';
-import { createDashboard } from '../../src/dashboard/create-dashboard.js';
 import { currentOutbox, type OutboxReport, pollSensorOutbox } from '../../src/dashboard/outbox-report.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../src/db/open-db.js';
 import type { OutboxStatus } from '../../src/outbox/edge-outbox.js';
 import { createSensorStatusServer } from '../../src/sensor/sensor-status-server.js';
-import { DEFAULT_CITIES } from '../../src/weather/city.js';
-import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { waitFor } from '../support/run-clima.js';
+import { createTestDashboard } from '../support/test-dashboard.js';
 
 const STATUS: OutboxStatus = {
   depth: 42,
@@ -78,19 +76,7 @@ it("says in /api/status when the sensor does not answer, beside its last numbers
   const clock = new ManualClock(Date.parse('2026-01-02T03:10:00Z'));
   const { logger } = captureLogger();
   let report: OutboxReport = { status: STATUS, reportedAt: new Date(clock.now()), unreachable: undefined };
-  const dashboard = createDashboard({
-    outbox: () => report,
-    db,
-    weather: createOpenMeteoSource({ baseUrl: 'http://127.0.0.1:9', clock, logger, maxRetries: 0 }),
-    cities: DEFAULT_CITIES,
-    intervalS: 15,
-    timeZone: 'UTC',
-    host: '127.0.0.1',
-    port: 0,
-    clock,
-    logger,
-    metrics: createMetrics(),
-  });
+  const dashboard = createTestDashboard({ outbox: () => report, db, clock, logger });
   t.after(() => dashboard.stop());
   const get = async (url: string) => (await dashboard.app.inject({ method: 'GET', url })).body;
 

@@ -6,17 +6,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/core/clock.js';
 import { createMetrics, type Metrics } from '../../src/core/metrics.js';
-import { createDashboard, type Dashboard } from '../../src/dashboard/create-dashboard.js';
+import type { Dashboard } from '../../src/dashboard/create-dashboard.js';
 import { createDatabaseGuard } from '../../src/dashboard/database-guard.js';
 import { createReadingFeed } from '../../src/dashboard/reading-feed.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../src/db/reading.js';
 import { createReadingsRepository, type ReadingsRepository } from '../../src/db/readings-repository.js';
-import { DEFAULT_CITIES } from '../../src/weather/city.js';
-import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { openSse, type SseClient } from '../support/sse-client.js';
+import { createTestDashboard } from '../support/test-dashboard.js';
 
 const INTERVAL_S = 1;
 let seconds = Math.floor(Date.now() / 1000);
@@ -60,23 +59,7 @@ describe('GET /api/stream', () => {
     await repository.insertBatch([newReading('Bogota', 14)]);
     const { logger } = captureLogger('warn');
     metrics = createMetrics();
-    dashboard = createDashboard({
-      db,
-      weather: createOpenMeteoSource({
-        baseUrl: 'http://127.0.0.1:9',
-        clock: systemClock,
-        logger,
-        maxRetries: 0,
-      }),
-      cities: DEFAULT_CITIES,
-      intervalS: INTERVAL_S,
-      timeZone: 'UTC',
-      host: '127.0.0.1',
-      port: 0,
-      clock: systemClock,
-      logger,
-      metrics,
-    });
+    dashboard = createTestDashboard({ db, intervalS: INTERVAL_S, logger, metrics });
     await dashboard.start();
     const { port } = dashboard.app.server.address() as AddressInfo;
     streamUrl = `http://127.0.0.1:${port}/api/stream`;
@@ -188,23 +171,7 @@ describe('stopping a dashboard with open streams', () => {
     const db = openDb({ dialect: 'sqlite', path: join(dir, 'clima.db') });
     await migrateToLatest(db);
     const { logger } = captureLogger('warn');
-    const dashboard = createDashboard({
-      db,
-      weather: createOpenMeteoSource({
-        baseUrl: 'http://127.0.0.1:9',
-        clock: systemClock,
-        logger,
-        maxRetries: 0,
-      }),
-      cities: DEFAULT_CITIES,
-      intervalS: INTERVAL_S,
-      timeZone: 'UTC',
-      host: '127.0.0.1',
-      port: 0,
-      clock: systemClock,
-      logger,
-      metrics: createMetrics(),
-    });
+    const dashboard = createTestDashboard({ db, intervalS: INTERVAL_S, logger });
     await dashboard.start();
     const { port } = dashboard.app.server.address() as AddressInfo;
     const clients = await Promise.all(

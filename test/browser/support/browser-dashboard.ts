@@ -1,16 +1,14 @@
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../../../src/core/clock.js';
 import { createMetrics } from '../../../src/core/metrics.js';
-import { createDashboard } from '../../../src/dashboard/create-dashboard.js';
 import type { DatabaseTarget } from '../../../src/db/database-url.js';
 import { migrateToLatest } from '../../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../../src/db/reading.js';
 import { createReadingsRepository } from '../../../src/db/readings-repository.js';
 import type { City } from '../../../src/weather/city.js';
-import { createOpenMeteoSource } from '../../../src/weather/open-meteo-source.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { startFakeOpenMeteo } from '../../support/fake-open-meteo.js';
+import { createTestDashboard } from '../../support/test-dashboard.js';
 
 export const XSS_CITY = '<img src=x onerror=alert(1)>';
 
@@ -78,15 +76,12 @@ export async function startBrowserDashboard(
   const fake = await startFakeOpenMeteo();
   const { logger, lines } = captureLogger('warn');
   const metrics = createMetrics();
-  const dashboard = createDashboard({
+  const dashboard = createTestDashboard({
     db,
-    weather: createOpenMeteoSource({ baseUrl: fake.url, clock: systemClock, logger, maxRetries: 0 }),
+    weatherUrl: fake.url,
     cities: BROWSER_CITIES,
     intervalS,
     timeZone: 'America/Bogota',
-    host: '127.0.0.1',
-    port: 0,
-    clock: systemClock,
     logger,
     metrics,
   });
