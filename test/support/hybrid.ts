@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { locateBinary, PACKAGES } from '../../scripts/hybrid/binaries.js';
 import { down } from '../../scripts/hybrid/hybrid.js';
+import { netnsUnavailable } from '../../scripts/hybrid/network.js';
 import { streamModule } from '../../scripts/hybrid/proxy.js';
 import {
   type Account,
@@ -14,6 +15,8 @@ import {
   type Topology,
 } from '../../scripts/hybrid/topology.js';
 import { registerCleanup } from './cleanup-on-exit.js';
+import { type FakeOpenMeteo, startFakeOpenMeteo } from './fake-open-meteo.js';
+import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -223,4 +226,34 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** How the system tests run the topology: in network namespaces where they work, unless asked for loopback. */
+export function chosenNetwork(): { netns: boolean; loopbackAsked: boolean } {
+  const loopbackAsked = process.env.CLIMA_TEST_HYBRID_NETWORK === 'loopback';
+  return { netns: !loopbackAsked && netnsUnavailable() === undefined, loopbackAsked };
+}
+
+/**
+ * The topology as the system tests run it: a fake Open-Meteo, a reading a second, simulated
+ * weather, a free dashboard port (and a free proxy port on loopback); `env` adds or overrides.
+ */
+export async function startTestTopology(
+  env: Record<string, string>,
+): Promise<{ fake: FakeOpenMeteo; hybrid: RunningHybrid }> {
+  const { netns, loopbackAsked } = chosenNetwork();
+  const fake = await startFakeOpenMeteo();
+  // In its namespace the proxy has the paper's 33060 to itself; on loopback it takes a free port.
+  const proxy = netns ? [] : ['--proxy-port', String(await freePort())];
+  if (loopbackAsked) proxy.push('--network', 'loopback');
+  const hybrid = await startHybrid(['--dashboard-port', String(await freePort()), ...proxy], {
+    SENSOR_INTERVAL_S: '1',
+    SENSOR_SOURCE: 'simulated',
+    OPEN_METEO_URL: fake.url,
+    ...env,
+  }).catch(async (error) => {
+    await fake.close();
+    throw error;
+  });
+  return { fake, hybrid };
 }

@@ -18,17 +18,17 @@ import { makeCertificates } from '../../scripts/hybrid/tls.js';
 import type { Topology } from '../../scripts/hybrid/topology.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { openDb } from '../../src/db/open-db.js';
-import { type FakeOpenMeteo, startFakeOpenMeteo } from '../support/fake-open-meteo.js';
-import { freePort } from '../support/free-port.js';
+import type { FakeOpenMeteo } from '../support/fake-open-meteo.js';
 import {
   adminQuery,
   binariesSkip,
+  chosenNetwork,
   hybridCli,
   mariadbClient,
   parseBatch,
   type RunningHybrid,
   serviceLog,
-  startHybrid,
+  startTestTopology,
 } from '../support/hybrid.js';
 import { runClima, startClima, waitFor } from '../support/run-clima.js';
 
@@ -106,23 +106,13 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
     return;
   }
   // CLIMA_TEST_HYBRID_NETWORK=loopback runs the fallback where namespaces would work.
-  const loopbackAsked = process.env.CLIMA_TEST_HYBRID_NETWORK === 'loopback';
-  const netns = !loopbackAsked && netnsUnavailable() === undefined;
+  const { netns, loopbackAsked } = chosenNetwork();
   let fake: FakeOpenMeteo;
   let hybrid: RunningHybrid;
   let topology: Topology;
 
   before(async () => {
-    fake = await startFakeOpenMeteo();
-    // In its namespace the proxy has the paper's 33060 to itself; on loopback it takes a free port.
-    const proxy = netns ? [] : ['--proxy-port', String(await freePort())];
-    if (loopbackAsked) proxy.push('--network', 'loopback');
-    hybrid = await startHybrid(['--dashboard-port', String(await freePort()), ...proxy], {
-      SENSOR_INTERVAL_S: '1',
-      SENSOR_SOURCE: 'simulated',
-      OPEN_METEO_URL: fake.url,
-      BACKUP_INTERVAL_S: '2',
-    });
+    ({ fake, hybrid } = await startTestTopology({ BACKUP_INTERVAL_S: '2' }));
     topology = hybrid.topology;
   });
   after(async () => {

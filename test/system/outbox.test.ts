@@ -19,9 +19,14 @@ import { type NewReading, readingKey } from '../../src/db/reading.js';
 import { openOutbox } from '../../src/outbox/outbox.js';
 import type { OutboxStatusJson } from '../../src/outbox/outbox-status-json.js';
 import { captureLogger } from '../support/capture-logger.js';
-import { type FakeOpenMeteo, startFakeOpenMeteo } from '../support/fake-open-meteo.js';
-import { freePort } from '../support/free-port.js';
-import { binariesSkip, type RunningHybrid, serviceLog, startHybrid } from '../support/hybrid.js';
+import type { FakeOpenMeteo } from '../support/fake-open-meteo.js';
+import {
+  binariesSkip,
+  chosenNetwork,
+  type RunningHybrid,
+  serviceLog,
+  startTestTopology,
+} from '../support/hybrid.js';
 import { waitFor } from '../support/run-clima.js';
 
 const CITIES = ['Bogota', 'Medellin', 'Cali', 'Cartagena', 'Manizales', 'Pereira', 'Bucaramanga'];
@@ -185,24 +190,17 @@ describe('the edge outbox on the hybrid topology: nothing lost, nothing twice', 
     it('keeps every reading through outages, partitions, crashes and a full outbox', { skip }, () => {});
     return;
   }
-  const loopbackAsked = process.env.CLIMA_TEST_HYBRID_NETWORK === 'loopback';
-  const netns = !loopbackAsked && netnsUnavailable() === undefined;
+  const { netns, loopbackAsked } = chosenNetwork();
   let fake: FakeOpenMeteo;
   let hybrid: RunningHybrid;
   let topology: Topology;
 
   before(async () => {
-    fake = await startFakeOpenMeteo();
-    const proxy = netns ? [] : ['--proxy-port', String(await freePort())];
-    if (loopbackAsked) proxy.push('--network', 'loopback');
-    hybrid = await startHybrid(['--dashboard-port', String(await freePort()), ...proxy], {
-      SENSOR_INTERVAL_S: '1',
-      SENSOR_SOURCE: 'simulated',
-      OPEN_METEO_URL: fake.url,
+    ({ fake, hybrid } = await startTestTopology({
       // "readings stored" is a debug line: the keys the sensor generated, to compare against.
       LOG_LEVEL: 'debug',
       BACKUP_INTERVAL_S: '3600',
-    });
+    }));
     topology = hybrid.topology;
     assert.equal(topology.network.mode, netns ? 'netns' : 'loopback');
     await waitFor(
