@@ -64,9 +64,24 @@ export function createReadingsService(deps: {
     return (await latestReadings()).map(withAge);
   }
 
+  let latestBody: { from: Reading[]; second: number; json: string } | undefined;
+
   return {
     staleAfterSeconds,
     latest,
+    /**
+     * The body of `GET /api/latest`. Ages count whole seconds, so one serialisation serves every
+     * request of the same second over the same query answer.
+     */
+    async latestJson(): Promise<string> {
+      const readings = await latestReadings();
+      const second = Math.floor(clock.now() / 1000);
+      if (latestBody?.from !== readings || latestBody.second !== second) {
+        const shown = readings.map(withAge).map(({ key: _key, ...reading }) => reading);
+        latestBody = { from: readings, second, json: JSON.stringify({ readings: shown, staleAfterSeconds }) };
+      }
+      return latestBody.json;
+    },
     /** Latest per city and the last 15, queried together; remembered for when the database is down. */
     async panel(): Promise<PanelReadings> {
       const [latestReadings, recent] = await Promise.all([

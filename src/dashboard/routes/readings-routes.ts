@@ -90,13 +90,9 @@ export function readingsRoutes(app: FastifyInstance, ctx: DashboardContext): voi
     return { cities: ctx.cities };
   });
 
-  app.get('/api/latest', async (request) => {
+  app.get('/api/latest', async (request, reply) => {
     noParameters(request.query);
-    const readings = await ctx.readings.latest();
-    return {
-      readings: readings.map(({ key: _key, ...reading }) => reading),
-      staleAfterSeconds: ctx.readings.staleAfterSeconds,
-    };
+    return reply.type('application/json; charset=utf-8').send(await ctx.readings.latestJson());
   });
 
   app.get('/api/readings', async (request) => {
