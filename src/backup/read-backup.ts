@@ -1,23 +1,18 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Manifest } from './manifest.js';
 import type { PaperRow } from './paper-format.js';
 import { createPaperParser, PaperFormatError } from './paper-parser.js';
 
-/** What reading a backup's data file found. */
-export interface ReadSummary {
-  readonly bytes: number;
-  /** Hex SHA-256 of the whole file, read to its end even when its content is bad. */
-  readonly sha256: string;
-  /** Rows read (up to the first problem). */
-  readonly rowCount: number;
-  readonly minId: number | null;
-  readonly maxId: number | null;
-  readonly minFechaRegistro: string | null;
-  readonly maxFechaRegistro: string | null;
+/** What reading a backup's data file found: the facts a manifest records, up to the first problem. */
+export type ReadSummary = Pick<
+  Manifest,
+  'bytes' | 'sha256' | 'rowCount' | 'minId' | 'maxId' | 'minFechaRegistro' | 'maxFechaRegistro'
+> & {
   /** The first thing wrong with the content; undefined for a well-formed paper-format array. */
   readonly problem: string | undefined;
-}
+};
 
 export interface ReadOptions {
   /** Receives the rows in file order, a chunk's worth at a time; reading waits for it. */

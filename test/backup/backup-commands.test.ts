@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { runClima, startClima, waitFor } from '../support/run-clima.js';
-import { openMigrated, seedReadings } from './backup-fixtures.js';
+import { seededCliFolder } from './backup-fixtures.js';
 
 describe('the backup commands', () => {
   let dir: string;
   let env: Record<string, string>;
   const snapshots = (folder: string) => readdirSync(folder).filter((name) => /Z(-\d+)?\.json$/.test(name));
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'clima-backup-cli-'));
-    const db = await openMigrated({ dialect: 'sqlite', path: join(dir, 'clima.db') });
-    await seedReadings(db, 1_000);
-    await db.close();
-    env = {
-      DATABASE_URL: `sqlite:${join(dir, 'clima.db')}`,
-      BACKUP_DIR: join(dir, 'backups'),
-      LOG_LEVEL: 'warn',
-    };
+    ({ dir, env } = await seededCliFolder('clima-backup-cli-', 1_000));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

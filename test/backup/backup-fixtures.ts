@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DatabaseTarget } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
@@ -80,4 +82,26 @@ export function backedUpPart({ observed_at: _, ...row }: StoredRow): Omit<Stored
 
 export function sha256Of(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/**
+ * A folder holding a migrated SQLite database of `rows` readings, and the environment that points
+ * the `clima` CLI at it (snapshots into `<dir>/backups`).
+ */
+export async function seededCliFolder(
+  prefix: string,
+  rows: number,
+): Promise<{ dir: string; env: Record<string, string> }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = await openMigrated({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+  await seedReadings(db, rows);
+  await db.close();
+  return {
+    dir,
+    env: {
+      DATABASE_URL: `sqlite:${join(dir, 'clima.db')}`,
+      BACKUP_DIR: join(dir, 'backups'),
+      LOG_LEVEL: 'warn',
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runClima, startClima } from '../support/run-clima.js';
-import { openMigrated, seedReadings } from './backup-fixtures.js';
+import { seededCliFolder } from './backup-fixtures.js';
 
 /** Big enough that writing the snapshot takes a while (about 16 MB). */
 const ROWS = 100_000;
@@ -13,15 +12,7 @@ describe('a backup killed with SIGKILL while it writes', () => {
   let dir: string;
   let env: Record<string, string>;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'clima-kill-'));
-    const db = await openMigrated({ dialect: 'sqlite', path: join(dir, 'clima.db') });
-    await seedReadings(db, ROWS);
-    await db.close();
-    env = {
-      DATABASE_URL: `sqlite:${join(dir, 'clima.db')}`,
-      BACKUP_DIR: join(dir, 'backups'),
-      LOG_LEVEL: 'warn',
-    };
+    ({ dir, env } = await seededCliFolder('clima-kill-', ROWS));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
