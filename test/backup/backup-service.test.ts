@@ -3,14 +3,28 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { KyselyPlugin } from 'kysely';
 import { createBackupService } from '../../src/backup/backup-service.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { DatabaseTarget } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
-import { openDb } from '../../src/db/open-db.js';
+import { type Database, openDb } from '../../src/db/open-db.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { waitFor } from '../support/run-clima.js';
 import { openMigrated, seedReadings } from './backup-fixtures.js';
+
+/** `db` with every query answer delayed by `delayMs`, to hold a snapshot open on a fast machine. */
+function slowed(db: Database, delayMs: number): Database {
+  if (delayMs === 0) return db;
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return args.result;
+    },
+  };
+  return { ...db, kysely: db.kysely.withPlugin(plugin) };
+}
 
 describe('the backup service', () => {
   let root: string;
@@ -21,10 +35,14 @@ describe('the backup service', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  function service(database: DatabaseTarget, dir: string, extra: { keep?: number; pageSize?: number } = {}) {
+  function service(
+    database: DatabaseTarget,
+    dir: string,
+    extra: { keep?: number; pageSize?: number; pageDelayMs?: number } = {},
+  ) {
     const log = captureLogger('info');
     const backup = createBackupService({
-      openReader: () => openDb(database),
+      openReader: () => slowed(openDb(database), extra.pageDelayMs ?? 0),
       dir,
       intervalS: 1,
       keep: extra.keep ?? 10,
@@ -84,7 +102,8 @@ describe('the backup service', () => {
     await seedReadings(db, 30_000);
     await db.close();
     const dir = join(root, 'stop');
-    const { backup, log } = service(database, dir, { pageSize: 50 });
+    // Each page answers 5 ms late, so the snapshot is surely still streaming when stopped.
+    const { backup, log } = service(database, dir, { pageSize: 50, pageDelayMs: 5 });
     backup.start();
     await waitFor(
       () => (readdirSync(dir).some((name) => name.endsWith('.tmp')) ? true : undefined),
