@@ -8,26 +8,25 @@ export interface PendingFile {
   readonly tempPath: string;
   /** Bytes written out so far: all of them once finished. */
   readonly bytes: number;
-  write(text: string): Promise<void>;
-  /** Writes out what is buffered, fsyncs and closes the file; resolves with its hex SHA-256. */
+  /**
+   * Hashes `data` and queues it to be written; resolves once the chunk before it is written, so
+   * at most two chunks wait in memory.
+   */
+  write(data: Buffer | string): Promise<void>;
+  /** Waits for the queued writes, fsyncs and closes the file; resolves with its hex SHA-256. */
   finish(): Promise<string>;
   /** Closes and deletes the temporary file; never rejects. */
   discard(): Promise<void>;
 }
-
-/** Text is gathered into writes of about this size: few system calls, little memory. */
-const FLUSH_CHARS = 1 << 20;
 
 /** Creates `dir/.<finalName>.<pid>-<random>.tmp`, failing if it exists. */
 export async function createPendingFile(dir: string, finalName: string): Promise<PendingFile> {
   const tempPath = join(dir, tempName(finalName));
   const handle = await open(tempPath, 'wx', 0o644);
   const hash = createHash('sha256');
-  let pending: string[] = [];
-  let pendingChars = 0;
   let written = 0;
   let closed = false;
-  // One chunk is written while the next is gathered, so the disk and the database work together.
+  // One chunk is written while the next is encoded, so the disk and the database work together.
   let writing: Promise<void> = Promise.resolve();
 
   async function writeOut(chunk: Buffer): Promise<void> {
@@ -37,20 +36,6 @@ export async function createPendingFile(dir: string, finalName: string): Promise
       offset += (await handle.write(chunk, offset, chunk.length - offset)).bytesWritten;
     }
     written += chunk.length;
-  }
-
-  /** Starts writing what is gathered; resolves once the chunk before it is written. */
-  function flush(): Promise<void> {
-    const previous = writing;
-    if (pending.length === 0) return previous;
-    const chunk = Buffer.from(pending.join(''), 'utf8');
-    pending = [];
-    pendingChars = 0;
-    hash.update(chunk);
-    writing = previous.then(() => writeOut(chunk));
-    // Marked as handled: its failure surfaces where it is awaited, never as an unhandled rejection.
-    writing.catch(() => undefined);
-    return previous;
   }
 
   async function close(): Promise<void> {
@@ -64,13 +49,17 @@ export async function createPendingFile(dir: string, finalName: string): Promise
     get bytes() {
       return written;
     },
-    async write(text) {
-      pending.push(text);
-      pendingChars += text.length;
-      if (pendingChars >= FLUSH_CHARS) await flush();
+    async write(data) {
+      const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      if (chunk.length === 0) return;
+      hash.update(chunk);
+      const previous = writing;
+      writing = previous.then(() => writeOut(chunk));
+      // Marked as handled: its failure surfaces where it is awaited, never as an unhandled rejection.
+      writing.catch(() => undefined);
+      await previous;
     },
     async finish() {
-      await flush();
       await writing;
       await handle.sync();
       await close();

@@ -6,14 +6,7 @@ import { createBackupRepository, type SnapshotReading } from '../db/backup-repos
 import type { Database } from '../db/open-db.js';
 import { createPendingFile, type PendingFile, publish } from './durable-file.js';
 import { appVersion, formatManifest, type Manifest, type SourceRun } from './manifest.js';
-import {
-  ARRAY_CLOSE,
-  ARRAY_OPEN,
-  createQuoter,
-  EMPTY_ARRAY,
-  paperRow,
-  ROW_SEPARATOR,
-} from './paper-format.js';
+import { createPaperEncoder } from './paper-format.js';
 import { manifestPathOf, snapshotName } from './snapshot-files.js';
 
 /** What taking a snapshot needs. */
@@ -66,17 +59,16 @@ export async function writeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
     makeDirectory(dir);
     const data = await createPendingFile(dir, snapshotName(createdAt));
     files.push(data);
-    const quote = createQuoter();
+    const encoder = createPaperEncoder();
     await repository.readSnapshot({ pageSize: deps.pageSize ?? DEFAULT_PAGE_SIZE, signal }, async (page) => {
-      let text = '';
       for (const reading of page) {
-        text += (stats.rowCount === 0 ? ARRAY_OPEN : ROW_SEPARATOR) + paperRow(reading, quote);
+        encoder.add(reading);
         stats.add(reading);
       }
-      await data.write(text);
+      for (const chunk of encoder.take()) await data.write(chunk);
       deps.onProgress?.(stats.rowCount);
     });
-    await data.write(stats.rowCount === 0 ? EMPTY_ARRAY : ARRAY_CLOSE);
+    for (const chunk of encoder.finish()) await data.write(chunk);
     const sha256 = await data.finish();
     // Chosen now rather than at the start, so a snapshot finished meanwhile keeps its name.
     const dataPath = join(dir, await freeName(dir, createdAt));

@@ -19,7 +19,7 @@ export interface SnapshotReading {
 
 /** How to walk a snapshot. */
 export interface SnapshotOptions {
-  /** Rows per keyset page. At most two pages are in memory at once: one is fetched ahead. */
+  /** Rows handed over at a time; the database is read no further until a page is taken. */
   readonly pageSize: number;
   /** Aborting ends the walk after the current page; `readSnapshot` then rejects with the reason. */
   readonly signal?: AbortSignal;
@@ -60,9 +60,10 @@ export interface RestoreBatchOutcome {
 export interface BackupRepository {
   /**
    * Walks every reading in id order inside one read-only transaction, so the pages together are
-   * one consistent snapshot: exactly the rows committed when the walk began. Pages are keyset
-   * pages (`id > last id`), so memory stays flat whatever the size of the table. Give the walk a
-   * database of its own on SQLite: the transaction holds that database's only connection.
+   * one consistent snapshot: exactly the rows committed when the walk began. The rows are
+   * streamed and the stream waits for each page, so memory stays flat whatever the size of the
+   * table. Give the walk a database of its own on SQLite: the transaction holds that database's
+   * only connection.
    */
   readSnapshot(
     options: SnapshotOptions,
@@ -120,40 +121,37 @@ export function createBackupRepository(db: Database): BackupRepository {
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
         throw new RangeError(`pageSize must be a whole number in 1..${MAX_PAGE_SIZE}, got ${pageSize}`);
       }
-      await kysely.connection().execute(async (connection) => {
-        for (const statement of dialect.beginSnapshot) await statement.execute(connection);
-        let ahead: Promise<SnapshotReading[]> | undefined;
+      await db.withStreamingConnection(async (connection) => {
+        for (const statement of dialect.beginSnapshot) await connection.execute(statement.compile(kysely));
         try {
           // The first read pins SQLite's snapshot; on both dialects it also bounds the walk.
-          const top = await connection
-            .selectFrom('mediciones')
-            .select((eb) => eb.fn.max('id').as('maxId'))
-            .executeTakeFirstOrThrow();
-          const maxId = top.maxId === null ? 0 : Number(top.maxId);
-          const page = (afterId: number) =>
-            connection
+          const [top] = await connection.execute(
+            kysely
+              .selectFrom('mediciones')
+              .select((eb) => eb.fn.max('id').as('maxId'))
+              .compile(),
+          );
+          const maxId = top?.maxId == null ? 0 : Number(top.maxId);
+          if (maxId > 0) {
+            // One ordered scan of the primary key rather than keyset pages: no query per page
+            // and no re-seek, with the same flat memory (the stream waits for each page).
+            const rows = kysely
               .selectFrom('mediciones')
               .select(SNAPSHOT_READING)
-              .where('id', '>', afterId)
               .where('id', '<=', maxId)
               .orderBy('id')
-              .limit(pageSize)
-              .execute();
-          ahead = maxId > 0 ? page(0) : undefined;
-          while (ahead !== undefined) {
-            const rows = await ahead;
+              .compile();
+            await connection.stream(rows, pageSize, async (page) => {
+              signal?.throwIfAborted();
+              await onPage(page.map(checkedReading));
+            });
             signal?.throwIfAborted();
-            const last = rows.at(-1);
-            // The next page is read while this one is written out.
-            ahead = rows.length === pageSize && last !== undefined ? page(Number(last.id)) : undefined;
-            if (rows.length > 0) await onPage(rows.map(checkedReading));
           }
         } catch (error) {
-          await ahead?.catch(() => undefined);
-          await sql`rollback`.execute(connection).catch(() => undefined);
+          await connection.execute(sql`rollback`.compile(kysely)).catch(() => undefined);
           throw error;
         }
-        await sql`commit`.execute(connection);
+        await connection.execute(sql`commit`.compile(kysely));
       });
     },
 

@@ -19,6 +19,7 @@ export interface MysqlPoolOptions {
 
 /** A Kysely-shaped mysql2 pool whose `end` may be called more than once. */
 export interface ClosableMysqlPool extends MysqlPool {
+  getConnection(callback: (error: unknown, connection: TimedConnection) => void): void;
   end(callback?: (error: unknown) => void): void;
 }
 
@@ -64,7 +65,7 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
   pool.on('error', logLoss);
   pool.on('connection', (connection: PoolConnection) => connection.on('error', logLoss));
 
-  const ready = new WeakMap<PoolConnection, MysqlPoolConnection>();
+  const ready = new WeakMap<PoolConnection, TimedConnection>();
   const verifyServerIdentity = createServerIdentityCheck(target);
   let ended = false;
   return {
@@ -100,7 +101,8 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
   };
 }
 
-class TimedConnection implements MysqlPoolConnection {
+/** A pooled connection whose queries fail after the pool's query timeout instead of hanging. */
+export class TimedConnection implements MysqlPoolConnection {
   constructor(
     private readonly raw: PoolConnection,
     private readonly timeoutMs: number,
@@ -127,7 +129,71 @@ class TimedConnection implements MysqlPoolConnection {
     return undefined;
   }
 
+  /**
+   * Streams the rows of one query in chunks of `chunkRows`, reading no further until `onChunk`
+   * has settled, so memory holds one chunk whatever the size of the result. mysql2 is used
+   * directly: Kysely's stream costs several promises a row. A server silent for the query
+   * timeout while rows are awaited fails the stream. Once this rejects, the connection is in an
+   * unknown state: destroy it rather than release it.
+   */
+  streamRows<Row>(
+    sql: string,
+    parameters: readonly unknown[],
+    chunkRows: number,
+    onChunk: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void> {
+    const { raw, timeoutMs } = this;
+    return new Promise<void>((resolve, reject) => {
+      let chunk: Row[] = [];
+      let failed = false;
+      let timer: NodeJS.Timeout | undefined;
+      const fail = (error: unknown) => {
+        if (failed) return;
+        failed = true;
+        clearTimeout(timer);
+        raw.destroy();
+        reject(error);
+      };
+      const awaitRows = () => {
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => fail(new Error(`database query timed out after ${timeoutMs} ms without a row`)),
+          timeoutMs,
+        );
+      };
+      const deliver = async (rows: Row[]) => onChunk(rows);
+      const query = raw.query({ sql, values: parameters as unknown[] });
+      awaitRows();
+      query.on('result', (row) => {
+        if (failed) return;
+        chunk.push(row as Row);
+        if (chunk.length < chunkRows) return;
+        const rows = chunk;
+        chunk = [];
+        // mysql2 holds back every packet after pause() until resume().
+        raw.pause();
+        clearTimeout(timer);
+        deliver(rows).then(() => {
+          if (failed) return;
+          awaitRows();
+          raw.resume();
+        }, fail);
+      });
+      query.on('error', fail);
+      query.on('end', () => {
+        if (failed) return;
+        clearTimeout(timer);
+        (chunk.length > 0 ? deliver(chunk) : Promise.resolve()).then(resolve, fail);
+      });
+    });
+  }
+
   release(): void {
     this.raw.release();
+  }
+
+  /** Closes the socket: for a connection left mid-result, which must never go back to the pool. */
+  destroy(): void {
+    this.raw.destroy();
   }
 }

@@ -1,19 +1,40 @@
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { makeDirectory } from '../core/make-directory.js';
 import type { DatabaseTarget, MysqlTarget, SqliteTarget } from './database-url.js';
 import type { DialectName } from './dialect.js';
-import { createMysqlPool } from './mysql-pool.js';
+import { type ClosableMysqlPool, createMysqlPool, type TimedConnection } from './mysql-pool.js';
 import type { Schema } from './schema.js';
 
 /** An open database: the query builder, which dialect it speaks, and how to let it go. */
 export interface Database {
   readonly kysely: Kysely<Schema>;
   readonly dialect: DialectName;
+  /**
+   * Runs `work` on one connection held for it alone, which can stream a result of any size. On
+   * SQLite that is the database's only connection: nothing else may use this `Database` until
+   * `work` settles, so give such work a `Database` of its own.
+   */
+  withStreamingConnection<T>(work: (connection: StreamingConnection) => Promise<T>): Promise<T>;
   /** Closes the file or the pool; safe to call twice. */
   close(): Promise<void>;
+}
+
+/** A connection of its own, for long reads (backups) that Kysely's per-row stream would slow down. */
+export interface StreamingConnection {
+  /** Runs one statement; resolves with its rows, none for a statement that returns none. */
+  execute<Row>(query: CompiledQuery<Row>): Promise<Row[]>;
+  /**
+   * Streams the rows of `query` to `onChunk`, `chunkRows` at a time (the last chunk may be
+   * smaller, and is never empty), reading no further until `onChunk` has settled.
+   */
+  stream<Row>(
+    query: CompiledQuery<Row>,
+    chunkRows: number,
+    onChunk: (rows: Row[]) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 /** How to open a database; every field has a default. */
@@ -46,6 +67,7 @@ function openSqlite(target: SqliteTarget, options: OpenDbOptions): Database {
   return {
     kysely,
     dialect: 'sqlite',
+    withStreamingConnection: (work) => work(sqliteStreaming(file)),
     async close() {
       // Kysely only closes a database it has used.
       await kysely.destroy();
@@ -63,9 +85,68 @@ function openMysql(target: MysqlTarget, options: OpenDbOptions): Database {
   return {
     kysely,
     dialect: 'mysql',
+    withStreamingConnection: (work) => withMysqlStreaming(pool, work),
     async close() {
       await kysely.destroy();
       await new Promise<void>((resolve, reject) => pool.end((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** better-sqlite3 is synchronous: a statement's iterator simply stays open across `onChunk`. */
+function sqliteStreaming(file: BetterSqlite3.Database): StreamingConnection {
+  return {
+    async execute<Row>(query: CompiledQuery<Row>) {
+      const statement = file.prepare(query.sql);
+      if (statement.reader) return statement.all(query.parameters) as Row[];
+      statement.run(query.parameters);
+      return [];
+    },
+    async stream<Row>(
+      query: CompiledQuery<Row>,
+      chunkRows: number,
+      onChunk: (rows: Row[]) => void | Promise<void>,
+    ) {
+      let chunk: Row[] = [];
+      // Leaving the loop early (onChunk threw) closes the iterator, which frees the connection.
+      for (const row of file.prepare(query.sql).iterate(query.parameters)) {
+        chunk.push(row as Row);
+        if (chunk.length < chunkRows) continue;
+        await onChunk(chunk);
+        chunk = [];
+      }
+      if (chunk.length > 0) await onChunk(chunk);
+    },
+  };
+}
+
+async function withMysqlStreaming<T>(
+  pool: ClosableMysqlPool,
+  work: (connection: StreamingConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await new Promise<TimedConnection>((resolve, reject) =>
+    pool.getConnection((error, taken) => (error ? reject(error) : resolve(taken))),
+  );
+  let reusable = true;
+  try {
+    return await work({
+      execute: <Row>(query: CompiledQuery<Row>) =>
+        new Promise<Row[]>((resolve, reject) =>
+          connection.query(query.sql, [...query.parameters], (error, result) =>
+            error ? reject(error) : resolve(Array.isArray(result) ? (result as Row[]) : []),
+          ),
+        ),
+      async stream(query, chunkRows, onChunk) {
+        try {
+          await connection.streamRows(query.sql, query.parameters, chunkRows, onChunk);
+        } catch (error) {
+          reusable = false;
+          throw error;
+        }
+      },
+    });
+  } finally {
+    if (reusable) connection.release();
+    else connection.destroy();
+  }
 }

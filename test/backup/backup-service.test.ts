@@ -3,7 +3,6 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { KyselyPlugin } from 'kysely';
 import { createBackupService } from '../../src/backup/backup-service.js';
 import { systemClock } from '../../src/core/clock.js';
 import type { DatabaseTarget } from '../../src/db/database-url.js';
@@ -13,17 +12,23 @@ import { captureLogger } from '../support/capture-logger.js';
 import { waitFor } from '../support/run-clima.js';
 import { openMigrated, seedReadings } from './backup-fixtures.js';
 
-/** `db` with every query answer delayed by `delayMs`, to hold a snapshot open on a fast machine. */
+/** `db` with every streamed page handed over `delayMs` late, to hold a snapshot open on a fast machine. */
 function slowed(db: Database, delayMs: number): Database {
   if (delayMs === 0) return db;
-  const plugin: KyselyPlugin = {
-    transformQuery: (args) => args.node,
-    transformResult: async (args) => {
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      return args.result;
-    },
+  return {
+    ...db,
+    withStreamingConnection: (work) =>
+      db.withStreamingConnection((connection) =>
+        work({
+          ...connection,
+          stream: (query, chunkRows, onChunk) =>
+            connection.stream(query, chunkRows, async (rows) => {
+              await new Promise((resolve) => setTimeout(resolve, delayMs));
+              await onChunk(rows);
+            }),
+        }),
+      ),
   };
-  return { ...db, kysely: db.kysely.withPlugin(plugin) };
 }
 
 describe('the backup service', () => {

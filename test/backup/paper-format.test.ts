@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseManifest } from '../../src/backup/manifest.js';
-import { paperTemperature } from '../../src/backup/paper-format.js';
+import { createPaperEncoder, paperTemperature } from '../../src/backup/paper-format.js';
 import { writeSnapshot } from '../../src/backup/write-snapshot.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { type BackedUpReading, createBackupRepository } from '../../src/db/backup-repository.js';
+import {
+  type BackedUpReading,
+  createBackupRepository,
+  type SnapshotReading,
+} from '../../src/db/backup-repository.js';
 import type { Database } from '../../src/db/open-db.js';
 import { readingKey } from '../../src/db/reading.js';
 import { openMigrated, sha256Of } from './backup-fixtures.js';
@@ -131,5 +135,41 @@ describe("snapshots in the paper's format", () => {
       const value = tenths / 10;
       assert.equal(JSON.parse(paperTemperature(value)), value);
     }
+  });
+
+  it('encodes any number of rows across its chunks exactly as the layout says, whatever the values', () => {
+    const cities = ['Bogotá', 'San José "Centro"', 'Ñuñoa\\Sur', '東京', 'x'.repeat(100), 'Line\nBreak'];
+    const temperatures = [26, -0.5, 0, -10, 16.45, 99.9, -99.9, 1e-7, -0];
+    const rows: SnapshotReading[] = Array.from({ length: 60_000 }, (_, i) => ({
+      id: i === 59_999 ? 2 ** 53 - 1 : i * 7 + 1,
+      city: cities[i % cities.length] ?? '',
+      temperature: temperatures[i % temperatures.length] ?? 0,
+      humidity: i % 101,
+      takenAt: '2025-12-31 23:59:59',
+      source: 'open-meteo',
+    }));
+    // The layout of Fig. 2 spelled out with strings: slow, and plainly right.
+    const element = (row: SnapshotReading) =>
+      `    {\n        "id": ${row.id},\n        "ciudad": ${JSON.stringify(row.city)},\n` +
+      `        "temperatura": ${paperTemperature(row.temperature)},\n        "humedad": ${row.humidity},\n` +
+      `        "fecha_registro": "${row.takenAt}"\n    }`;
+    const expected = `[\n${rows.map(element).join(',\n')}\n]\n`;
+
+    const encoder = createPaperEncoder();
+    const chunks: Buffer[] = [];
+    for (const [index, row] of rows.entries()) {
+      encoder.add(row);
+      if (index % 997 === 0) chunks.push(...encoder.take());
+    }
+    chunks.push(...encoder.finish());
+    const bytes = Buffer.concat(chunks);
+    assert.ok(bytes.length > 8 << 20, "more than two of the encoder's 4 MiB buffers");
+    const text = bytes.toString('utf8');
+    assert.equal(text, expected);
+    assert.equal(JSON.parse(text).length, rows.length);
+  });
+
+  it('encodes no rows as an empty array', () => {
+    assert.equal(Buffer.concat(createPaperEncoder().finish()).toString(), '[]\n');
   });
 });

@@ -7,6 +7,7 @@ import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
 import { reading } from './readings-repository.contract.js';
+import { streamingConnectionContract } from './streaming-connection.contract.js';
 
 /** `promise`, or a rejection saying it hung: a hang must fail the test, not stall the run. */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
@@ -91,6 +92,33 @@ mariadbSuite('a MySQL database whose server fails', (server) => {
     }
   });
 
+  it('fails a stream from a hung server within the query timeout, then works once it answers', async () => {
+    const db = openDb(await freshTarget(), { queryTimeoutMs: 500 });
+    try {
+      await migrateToLatest(db);
+      await createReadingsRepository(db).insertBatch(BATCH);
+      const rows = db.kysely.selectFrom('mediciones').selectAll().compile();
+      await server().pause();
+      try {
+        const started = Date.now();
+        const stream = db.withStreamingConnection((connection) => connection.stream(rows, 10, () => {}));
+        await assert.rejects(within(5_000, stream), /database query timed out after 500 ms without a row/);
+        assert.ok(Date.now() - started < 2_000);
+      } finally {
+        server().resume();
+      }
+      let streamed = 0;
+      await db.withStreamingConnection((connection) =>
+        connection.stream(rows, 10, (chunk) => {
+          streamed += chunk.length;
+        }),
+      );
+      assert.equal(streamed, 3);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('closes promptly while the server is down', async () => {
     const db = openDb(await freshTarget());
     try {
@@ -101,4 +129,11 @@ mariadbSuite('a MySQL database whose server fails', (server) => {
       await server().restart();
     }
   });
+});
+
+mariadbSuite('a MySQL database streaming a result', (server) => {
+  let databases = 0;
+  streamingConnectionContract(async () =>
+    parseDatabaseUrl(await server().createDatabase(`stream_${++databases}`)),
+  );
 });

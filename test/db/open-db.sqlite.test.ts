@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openDb } from '../../src/db/open-db.js';
+import { streamingConnectionContract } from './streaming-connection.contract.js';
 
 const FIXTURE = new URL('./fixtures/migrate-when-told.ts', import.meta.url).pathname;
 
@@ -73,4 +74,14 @@ describe('a SQLite database', () => {
     assert.deepEqual(codes, [0, 0, 0, 0], results.join('\n'));
     assert.deepEqual(results.sort(), ['["0001-create-mediciones"]', '[]', '[]', '[]']);
   });
+});
+
+describe('a SQLite database streaming a result', () => {
+  let dir: string;
+  let files = 0;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clima-sqlite-stream-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  streamingConnectionContract(async () => ({ dialect: 'sqlite', path: join(dir, `clima-${++files}.db`) }));
 });
