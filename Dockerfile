@@ -17,7 +17,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
+RUN npm run build && npm prune --omit=dev --ignore-scripts
 
 # ---- runtime: node, tini, the compiled code and its production dependencies ----
 FROM ${NODE_IMAGE} AS runtime
@@ -38,7 +39,7 @@ RUN mkdir -p /data /backups && chown node:node /data /backups
 USER node
 EXPOSE 5000
 # tini as PID 1: signals reach node (graceful shutdown on `docker stop`) and zombies are reaped.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli/main.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/bundle/clima.js"]
 CMD ["start"]
 # The dashboard's /healthz for `dashboard` and `start`; for the other services, their database.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \

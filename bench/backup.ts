@@ -39,7 +39,7 @@ const { values } = parseArgs({
 });
 const REPEAT = Number(values.repeat);
 const SIZES = [Number(values.small), Number(values.rows)];
-const MAIN = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/bundle/clima.js', import.meta.url).pathname;
 const GNU_TIME = '/usr/bin/time';
 const DUMP = ['mariadb-dump', 'mysqldump'].find((name) =>
   (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, name))),

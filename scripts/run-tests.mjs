@@ -25,16 +25,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// The CLI tests run the built `dist/`, exactly what `npm start` runs, so build it first.
-const build = spawnSync(
-  process.execPath,
+// The CLI tests run the built bundle, exactly what `npm start` runs, so build it first.
+for (const step of [
   [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-if (build.status !== 0) process.exit(build.status ?? 1);
+  [join(root, 'scripts/bundle.mjs')],
+]) {
+  const build = spawnSync(process.execPath, step, { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
 mkdirSync(join(root, 'test-output'), { recursive: true });
 const tap = join(root, 'test-output', 'results.tap');

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { logTail, runningPid, startDetached } from './processes.js';
 import { type Account, databaseUrl, layout, type ServiceName, type Topology } from './topology.js';
 
-const CLIMA = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const CLIMA = new URL('../../dist/bundle/clima.js', import.meta.url).pathname;
 
 /** Which account each service logs in with: only the sensor writes. */
 export const ACCOUNTS: Record<ServiceName, Account> = {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { PACKAGE_ROOT } from '../core/package-root.js';
 import type { ReadingSource } from '../weather/observation.js';
 
 export const MANIFEST_FORMAT = 'clima-backup-manifest';
@@ -95,6 +96,6 @@ export function parseManifest(text: string): Manifest {
 
 /** The version in package.json, read once per call site. */
 export function appVersion(): string {
-  const file = new URL('../../package.json', import.meta.url);
+  const file = new URL('package.json', PACKAGE_ROOT);
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
-const MAIN = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const MAIN = new URL('../../dist/bundle/clima.js', import.meta.url).pathname;
 
 export interface RunningClima {
   readonly child: ChildProcess;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/app-error.js';
+import { PACKAGE_ROOT } from '../../core/package-root.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { currentOutbox } from '../outbox-report.js';
 import { pickLang } from '../page/messages.js';
@@ -20,7 +21,7 @@ const PAGE_WEATHER_WAIT_MS = 2_000;
 
 const parsePageQuery = queryParser({ lang: z.enum(['es', 'en']).optional(), city: z.string().optional() });
 
-const PUBLIC = new URL('../../../public/', import.meta.url);
+const PUBLIC = new URL('public/', PACKAGE_ROOT);
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
