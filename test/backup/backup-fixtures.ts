@@ -24,7 +24,8 @@ export function generatedReading(index: number): NewReading {
   return {
     key: readingKey(city, takenAt),
     city,
-    temperature: ((index * 37) % 501) / 10 - 10,
+    // One decimal, exactly as a parsed "x.y", as every source stores it (k / 10 - 10 is not).
+    temperature: (((index * 37) % 501) - 100) / 10,
     humidity: (index * 13) % 101,
     takenAt,
     observedAt,
