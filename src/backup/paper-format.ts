@@ -33,6 +33,10 @@ const OPEN_FIRST = utf8('[\n    {\n        "id": ');
 const OPEN_NEXT = utf8('"\n    },\n    {\n        "id": ');
 const HUMEDAD = utf8(',\n        "humedad": ');
 const FECHA_REGISTRO = utf8(',\n        "fecha_registro": "');
+/** The text from the temperature to the date for each humidity a reading can have: one copy a row. */
+const HUMIDITY_TO_DATE = Array.from({ length: 101 }, (_, humidity) =>
+  utf8(`,\n        "humedad": ${humidity},\n        "fecha_registro": "`),
+);
 const CLOSE_LAST = utf8('"\n    }\n]\n');
 const EMPTY_ARRAY = utf8('[]\n');
 /** Beyond the city: the fixed text, an id, a humidity, a date and a temperature printed in full. */
@@ -64,7 +68,8 @@ export function createPaperEncoder(): PaperEncoder {
   }
 
   function copy(bytes: Buffer): void {
-    end += bytes.copy(buffer, end);
+    buffer.set(bytes, end);
+    end += bytes.length;
   }
 
   /** An integer in decimal digits, written from its last digit backwards. */
@@ -74,7 +79,7 @@ export function createPaperEncoder(): PaperEncoder {
       return;
     }
     let length = 1;
-    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) length++;
+    for (let bound = 10; value >= bound && length < 16; bound *= 10) length++;
     let at = end + length;
     for (let rest = value; at > end; rest = Math.floor(rest / 10)) buffer[--at] = 48 + (rest % 10);
     end += length;
@@ -117,9 +122,13 @@ export function createPaperEncoder(): PaperEncoder {
       digits(reading.id);
       copy(city);
       temperature(reading.temperature);
-      copy(HUMEDAD);
-      digits(reading.humidity);
-      copy(FECHA_REGISTRO);
+      const toDate = HUMIDITY_TO_DATE[reading.humidity];
+      if (toDate !== undefined) copy(toDate);
+      else {
+        copy(HUMEDAD);
+        digits(reading.humidity);
+        copy(FECHA_REGISTRO);
+      }
       // 'YYYY-MM-DD HH:MM:SS' is ASCII: a byte a character.
       const { takenAt } = reading;
       for (let i = 0; i < takenAt.length; i++) buffer[end++] = takenAt.charCodeAt(i);

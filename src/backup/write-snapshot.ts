@@ -133,6 +133,7 @@ function isFileError(error: unknown): boolean {
 /** Counts and bounds of the rows written, and where their source changes. */
 function createStats() {
   const runs: SourceRun[] = [];
+  let lastSource: string | undefined;
   let overflow = false;
   const stats = {
     rowCount: 0,
@@ -149,7 +150,9 @@ function createStats() {
       stats.maxId = reading.id;
       if (stats.minFecha === null || reading.takenAt < stats.minFecha) stats.minFecha = reading.takenAt;
       if (stats.maxFecha === null || reading.takenAt > stats.maxFecha) stats.maxFecha = reading.takenAt;
-      if (overflow || runs.at(-1)?.source === reading.source) return;
+      if (reading.source === lastSource) return;
+      lastSource = reading.source;
+      if (overflow) return;
       if (runs.length === MAX_SOURCE_RUNS) {
         overflow = true;
         runs.length = 0;

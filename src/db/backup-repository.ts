@@ -143,7 +143,9 @@ export function createBackupRepository(db: Database): BackupRepository {
               .compile();
             await connection.stream(rows, pageSize, async (page) => {
               signal?.throwIfAborted();
-              await onPage(page.map(checkedReading));
+              // Checked in place: the page is this walk's own array.
+              for (let i = 0; i < page.length; i++) page[i] = checkedReading(page[i] as SnapshotReading);
+              await onPage(page);
             });
             signal?.throwIfAborted();
           }

@@ -22,8 +22,8 @@ export function csvHref(city: string, to: Date, rangeSeconds: number, points: nu
   const from = new Date(to.getTime() - rangeSeconds * 1000);
   const query = new URLSearchParams({
     city,
-    from: from.toISOString().slice(0, 19) + 'Z',
-    to: to.toISOString().slice(0, 19) + 'Z',
+    from: `${from.toISOString().slice(0, 19)}Z`,
+    to: `${to.toISOString().slice(0, 19)}Z`,
     points: String(points),
   });
   return `/api/readings.csv?${query.toString()}`;
