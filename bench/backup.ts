@@ -3,10 +3,11 @@
  * `mariadb-dump --single-transaction --quick` of the same table in the same run, and of
  * `clima restore` into an empty database; at SMALL rows, then at ROWS, to show memory stays flat.
  *
- *   npm run bench:backup [-- --rows 1000000 --small 100000 --repeat 3]
+ *   npm run bench:backup [-- --sizes 100000,1000000 --repeat 5]
  *
- * Targets (issue 4): backup within 1.5x the dump's time, peak RSS under 150 MB and flat between
- * the two sizes. Dump and backup run REPEAT times (median time, largest RSS); restore once.
+ * Targets (issue 4): backup within 1.5x the dump's time, peak RSS under 150 MB and flat from the
+ * smallest size to the largest. Dump and backup alternate REPEAT times (median time, largest
+ * RSS); restore runs once.
  * Not part of `npm test`: nothing here asserts a time.
  */
 import { spawn } from 'node:child_process';
@@ -32,13 +33,15 @@ import { markdownTable } from './support/markdown-table.js';
 
 const { values } = parseArgs({
   options: {
-    rows: { type: 'string', default: '1000000' },
-    small: { type: 'string', default: '100000' },
-    repeat: { type: 'string', default: '3' },
+    sizes: { type: 'string', default: '100000,1000000' },
+    repeat: { type: 'string', default: '5' },
   },
 });
 const REPEAT = Number(values.repeat);
-const SIZES = [Number(values.small), Number(values.rows)];
+const SIZES = values.sizes.split(',').map(Number);
+if (SIZES.some((size, i) => !Number.isSafeInteger(size) || size < 1 || size <= (SIZES[i - 1] ?? 0))) {
+  throw new Error(`--sizes must be whole numbers in ascending order, got ${values.sizes}`);
+}
 const MAIN = new URL('../dist/bundle/clima.js', import.meta.url).pathname;
 const GNU_TIME = '/usr/bin/time';
 const DUMP = ['mariadb-dump', 'mysqldump'].find((name) =>
