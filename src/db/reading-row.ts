@@ -22,12 +22,14 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
     );
   };
   const { key, city, humidity, source } = reading;
-  if (typeof key !== 'string' || key === '' || [...key].length > MAX_KEY_LENGTH) {
+  // Characters are counted only when UTF-16 units could exceed the limit: this runs for every
+  // reading stored or restored.
+  if (typeof key !== 'string' || key === '' || tooLong(key, MAX_KEY_LENGTH)) {
     fail('key', `1..${MAX_KEY_LENGTH} characters`, key);
   }
   // Untrimmed names are refused because MySQL's PAD SPACE collations would match 'Cali ' to
   // 'Cali' where SQLite would not.
-  if (typeof city !== 'string' || city === '' || city !== city.trim() || [...city].length > MAX_CITY_LENGTH) {
+  if (typeof city !== 'string' || city === '' || city !== city.trim() || tooLong(city, MAX_CITY_LENGTH)) {
     fail('city', `a trimmed name of 1..${MAX_CITY_LENGTH} characters`, city);
   }
   if (!Number.isInteger(humidity) || humidity < 0 || humidity > 100)
@@ -80,4 +82,9 @@ function storedInstant(
   } catch {
     return fail(field, 'a valid Date within years 0..9999', instant);
   }
+}
+
+/** More than `max` characters (code points), without counting them when the string is short. */
+function tooLong(text: string, max: number): boolean {
+  return text.length > max && [...text].length > max;
 }
