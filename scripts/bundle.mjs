@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/: one file to parse at start instead of hundreds of modules
 // (Kysely alone is ~280), which is most of the start-up time of a one-shot command such as
-// `clima backup --once` or the image's health check. The dashboard's code is split into a chunk
-// loaded only by the commands that serve it. Type checking is tsc's job (npm run build).
+// `clima backup --once`. The dashboard's code is split into a chunk loaded only by the commands
+// that serve it. Type checking is tsc's job (npm run build).
 import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
