@@ -40,14 +40,19 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
     fail('temperature', `a number of °C in ${TEMPERATURE_RANGE.join('..')}`, reading.temperature);
   }
   if (!SOURCES.includes(source)) fail('source', SOURCES.join(' or '), source);
+  const takenAt = storedInstant(reading.takenAt, 'takenAt', fail);
   return {
     ciudad: city,
     temperatura: temperature,
     humedad: humidity,
-    fecha_registro: storedInstant(reading.takenAt, 'takenAt', fail),
+    fecha_registro: takenAt,
     reading_key: key,
     source,
-    observed_at: storedInstant(reading.observedAt, 'observedAt', fail),
+    // Often the very same instant (simulated readings, restored ones): formatted once.
+    observed_at:
+      reading.observedAt === reading.takenAt
+        ? takenAt
+        : storedInstant(reading.observedAt, 'observedAt', fail),
   };
 }
 
