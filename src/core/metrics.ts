@@ -42,47 +42,70 @@ export interface UpstreamCounts {
   readonly up: boolean;
 }
 
-/** Exposes an upstream's own counts as metrics, read at scrape time rather than copied on every call. */
-export function watchUpstream(metrics: Metrics, upstream: string, read: () => UpstreamCounts): void {
-  const registers = [metrics.registry];
-  const labelNames = ['upstream'] as const;
-  const counters: [string, string, (counts: UpstreamCounts) => number][] = [
-    [
-      'clima_upstream_requests_total',
-      'HTTP requests sent to an upstream API, retries included.',
-      (c) => c.requests,
-    ],
-    ['clima_upstream_failures_total', 'Upstream fetches that failed after their retries.', (c) => c.failures],
-  ];
-  for (const [name, help, value] of counters) {
+/**
+ * A metric whose value is read from its owner when Prometheus scrapes, rather than copied there on
+ * every change. A counter reads its owner's running total, which only grows.
+ */
+export function scrapedMetric(
+  metrics: Metrics,
+  type: 'counter' | 'gauge',
+  name: string,
+  help: string,
+  read: () => number,
+  labels: Record<string, string> = {},
+): void {
+  const options = { name, help, labelNames: Object.keys(labels), registers: [metrics.registry] };
+  if (type === 'counter') {
     new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
+      ...options,
       collect() {
         this.reset();
-        this.inc({ upstream }, value(read()));
+        this.inc(labels, read());
       },
     });
-  }
-  const gauges: [string, string, (counts: UpstreamCounts) => number][] = [
-    [
-      'clima_upstream_calls_today',
-      'Calls counted against the upstream daily budget since 00:00 UTC (Open-Meteo counts each location).',
-      (c) => c.callsToday,
-    ],
-    ['clima_upstream_up', '1 while the upstream answers, 0 after a failed fetch.', (c) => (c.up ? 1 : 0)],
-  ];
-  for (const [name, help, value] of gauges) {
+  } else {
     new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
+      ...options,
       collect() {
-        this.set({ upstream }, value(read()));
+        this.set(labels, read());
       },
     });
   }
+}
+
+/** Exposes an upstream's own counts as metrics, read at scrape time rather than copied on every call. */
+export function watchUpstream(metrics: Metrics, upstream: string, read: () => UpstreamCounts): void {
+  const labels = { upstream };
+  scrapedMetric(
+    metrics,
+    'counter',
+    'clima_upstream_requests_total',
+    'HTTP requests sent to an upstream API, retries included.',
+    () => read().requests,
+    labels,
+  );
+  scrapedMetric(
+    metrics,
+    'counter',
+    'clima_upstream_failures_total',
+    'Upstream fetches that failed after their retries.',
+    () => read().failures,
+    labels,
+  );
+  scrapedMetric(
+    metrics,
+    'gauge',
+    'clima_upstream_calls_today',
+    'Calls counted against the upstream daily budget since 00:00 UTC (Open-Meteo counts each location).',
+    () => read().callsToday,
+    labels,
+  );
+  scrapedMetric(
+    metrics,
+    'gauge',
+    'clima_upstream_up',
+    '1 while the upstream answers, 0 after a failed fetch.',
+    () => (read().up ? 1 : 0),
+    labels,
+  );
 }
