@@ -5,9 +5,10 @@ import type { Dashboard } from '../../src/dashboard/create-dashboard.js';
 import type { DatabaseTarget } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
-import { type NewReading, readingKey } from '../../src/db/reading.js';
+import type { NewReading } from '../../src/db/reading.js';
 import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import type { City } from '../../src/weather/city.js';
+import { reading } from '../db/readings-repository.contract.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { type FakeOpenMeteo, startFakeOpenMeteo } from '../support/fake-open-meteo.js';
 import { createTestDashboard } from '../support/test-dashboard.js';
@@ -24,28 +25,19 @@ export const CITIES: City[] = [
   { name: 'Empty', latitude: 3, longitude: 3 },
 ];
 
-function reading(city: string, takenAtMs: number, temperature: number, humidity: number): NewReading {
-  const takenAt = new Date(takenAtMs);
-  return {
-    key: readingKey(city, takenAt),
-    city,
-    temperature,
-    humidity,
-    takenAt,
-    observedAt: takenAt,
-    source: 'simulated',
-  };
-}
-
 /** Two days of Bogota every 15 min, Cartagena's last hour, one reading of each odd-named city. */
 function seedReadings(): NewReading[] {
   const readings: NewReading[] = [];
   for (let i = 0; i < 2 * 96; i++)
-    readings.push(reading('Bogota', NOW - i * 900_000, 10 + (i % 10), 60 + (i % 30)));
+    readings.push(
+      reading('Bogota', NOW - i * 900_000, { temperature: 10 + (i % 10), humidity: 60 + (i % 30) }),
+    );
   for (let i = 0; i < 4; i++)
-    readings.push(reading('Cartagena', NOW - 600_000 - i * 900_000, 28 + i / 10, 80));
-  readings.push(reading(XSS, NOW - 60_000, 1, 1));
-  readings.push(reading(QUOTED, NOW - 60_000, 2, 2));
+    readings.push(
+      reading('Cartagena', NOW - 600_000 - i * 900_000, { temperature: 28 + i / 10, humidity: 80 }),
+    );
+  readings.push(reading(XSS, NOW - 60_000, { temperature: 1, humidity: 1 }));
+  readings.push(reading(QUOTED, NOW - 60_000, { temperature: 2, humidity: 2 }));
   return readings;
 }
 

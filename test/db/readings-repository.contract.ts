@@ -18,8 +18,15 @@ export interface DialectUnderTest {
   paperQuery(target: DatabaseTarget): string[][];
 }
 
-/** A reading taken (and observed) at `takenAt`, keyed as the sensor keys it. */
-export function reading(city: string, takenAt: string, values: Partial<NewReading> = {}): NewReading {
+/**
+ * A reading taken (and observed) at `takenAt` (ISO text, epoch ms or a Date), keyed as the sensor
+ * keys it: the one reading factory of the tests.
+ */
+export function reading(
+  city: string,
+  takenAt: string | number | Date,
+  values: Partial<NewReading> = {},
+): NewReading {
   const at = new Date(takenAt);
   return {
     key: readingKey(city, at),

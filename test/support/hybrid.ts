@@ -17,6 +17,7 @@ import {
 import { registerCleanup } from './cleanup-on-exit.js';
 import { type FakeOpenMeteo, startFakeOpenMeteo } from './fake-open-meteo.js';
 import { freePort } from './free-port.js';
+import { isAlive, readPid } from './pids.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -199,13 +200,8 @@ export function serviceLog(topology: Topology, name: 'sensor' | 'dashboard' | 'b
 function removeOrphans(): void {
   for (const name of readdirSafe(tmpdir()).filter((entry) => entry.startsWith(DIR_PREFIX))) {
     const dir = join(tmpdir(), name);
-    let owner: number;
-    try {
-      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
-    } catch {
-      continue;
-    }
-    if (isAlive(owner)) continue;
+    const owner = readPid(join(dir, 'owner.pid'));
+    if (owner === undefined || isAlive(owner)) continue;
     down(dir, { graceMs: 0 });
     rmSync(dir, { recursive: true, force: true });
   }
@@ -216,15 +212,6 @@ function readdirSafe(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -6,8 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import { locateBinary } from '../../scripts/hybrid/binaries.js';
+import { logTail } from '../../scripts/hybrid/processes.js';
 import { registerCleanup } from './cleanup-on-exit.js';
 import { freePort } from './free-port.js';
+import { isAlive, readPid } from './pids.js';
 
 /** A private MariaDB server for one test file: never the machine's own server on 3306. */
 export interface MariaDbServer {
@@ -132,7 +134,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     await waitUntilReady(port, () => {
       if (server.exitCode === null && server.signalCode === null) return;
       throw new Error(
-        `mariadbd exited (${server.signalCode ?? server.exitCode}) while starting:\n${logTail(dir)}`,
+        `mariadbd exited (${server.signalCode ?? server.exitCode}) while starting:\n${logTail(join(dir, 'error.log'))}`,
       );
     });
   }
@@ -165,7 +167,8 @@ export async function startMariaDb(): Promise<MariaDbServer> {
         await launch(port);
         break;
       } catch (error) {
-        if (attempt === 3 || !/Address already in use|Bind on TCP/i.test(logTail(dir))) throw error;
+        if (attempt === 3 || !/Address already in use|Bind on TCP/i.test(logTail(join(dir, 'error.log'))))
+          throw error;
         port = await freePort();
       }
     }
@@ -234,14 +237,6 @@ async function waitUntilReady(port: number, checkAlive: () => void): Promise<voi
   }
 }
 
-function logTail(dir: string): string {
-  try {
-    return readFileSync(join(dir, 'error.log'), 'utf8').split('\n').slice(-15).join('\n');
-  } catch {
-    return '(no error log)';
-  }
-}
-
 /** Servers left by a test process that was SIGKILLed (no exit hook ran): kill them, free the disk. */
 function removeOrphans(): void {
   for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(DIR_PREFIX))) {
@@ -252,24 +247,6 @@ function removeOrphans(): void {
     if (server !== undefined && isAlive(server) && cmdline(server).includes(dir))
       process.kill(server, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -18,6 +18,7 @@ import { openDb } from '../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../src/db/reading.js';
 import { openOutbox } from '../../src/outbox/outbox.js';
 import type { OutboxStatusJson } from '../../src/outbox/outbox-status-json.js';
+import { reading } from '../db/readings-repository.contract.js';
 import { captureLogger } from '../support/capture-logger.js';
 import type { FakeOpenMeteo } from '../support/fake-open-meteo.js';
 import {
@@ -135,19 +136,12 @@ function assertStoredOnce(
 /** Readings of the seven cities one second apart from `start`, keyed as the sensor keys them. */
 function backlog(count: number, start: string): NewReading[] {
   const t0 = Date.parse(start);
-  return Array.from({ length: count }, (_, i) => {
-    const takenAt = new Date(t0 + Math.floor(i / CITIES.length) * 1000);
-    const city = CITIES[i % CITIES.length] as string;
-    return {
-      key: readingKey(city, takenAt),
-      city,
+  return Array.from({ length: count }, (_, i) =>
+    reading(CITIES[i % CITIES.length] as string, t0 + Math.floor(i / CITIES.length) * 1000, {
       temperature: 20 + (i % 50) / 10,
       humidity: 60,
-      takenAt,
-      observedAt: takenAt,
-      source: 'simulated',
-    };
-  });
+    }),
+  );
 }
 
 /** Puts readings into the stopped sensor's outbox file, as an outage of that length would have. */

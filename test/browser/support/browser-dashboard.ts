@@ -3,9 +3,10 @@ import { createMetrics } from '../../../src/core/metrics.js';
 import type { DatabaseTarget } from '../../../src/db/database-url.js';
 import { migrateToLatest } from '../../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../../src/db/open-db.js';
-import { type NewReading, readingKey } from '../../../src/db/reading.js';
+import type { NewReading } from '../../../src/db/reading.js';
 import { createReadingsRepository } from '../../../src/db/readings-repository.js';
 import type { City } from '../../../src/weather/city.js';
+import { reading as readingOf } from '../../db/readings-repository.contract.js';
 import { captureLogger } from '../../support/capture-logger.js';
 import { startFakeOpenMeteo } from '../../support/fake-open-meteo.js';
 import { createTestDashboard } from '../../support/test-dashboard.js';
@@ -21,16 +22,11 @@ export const BROWSER_CITIES: City[] = [
 
 /** A reading of `city` taken at `takenAtMs` (whole seconds). */
 export function reading(city: string, takenAtMs: number, temperature: number, humidity: number): NewReading {
-  const takenAt = new Date(Math.floor(takenAtMs / 1000) * 1000);
-  return {
-    key: readingKey(city, takenAt),
-    city,
+  return readingOf(city, Math.floor(takenAtMs / 1000) * 1000, {
     temperature,
     humidity,
-    takenAt,
-    observedAt: takenAt,
     source: city === 'Cartagena' ? 'open-meteo' : 'simulated',
-  };
+  });
 }
 
 /** `days` of readings every `everyS` seconds per city, ending now, a daily wave with some noise. */
