@@ -10,9 +10,10 @@ export interface PendingFile {
   readonly bytes: number;
   /**
    * Hashes `data` and queues it to be written; resolves once the chunk before it is written, so
-   * at most two chunks wait in memory.
+   * at most two chunks wait in memory. `written` is called once `data` is on its way to the disk
+   * (not after a failure): the caller may then reuse its memory.
    */
-  write(data: Buffer | string): Promise<void>;
+  write(data: Buffer | string, written?: () => void): Promise<void>;
   /** Waits for the queued writes, fsyncs and closes the file; resolves with its hex SHA-256. */
   finish(): Promise<string>;
   /** Closes and deletes the temporary file; never rejects. */
@@ -49,12 +50,15 @@ export async function createPendingFile(dir: string, finalName: string): Promise
     get bytes() {
       return written;
     },
-    async write(data) {
+    async write(data, written) {
       const chunk = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      if (chunk.length === 0) return;
+      if (chunk.length === 0) {
+        written?.();
+        return;
+      }
       hash.update(chunk);
       const previous = writing;
-      writing = previous.then(() => writeOut(chunk));
+      writing = previous.then(() => writeOut(chunk)).then(written);
       // Marked as handled: its failure surfaces where it is awaited, never as an unhandled rejection.
       writing.catch(() => undefined);
       await previous;

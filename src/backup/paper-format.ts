@@ -21,10 +21,15 @@ export interface PaperRow {
 export interface PaperEncoder {
   /** Appends one element. */
   add(reading: SnapshotReading): void;
-  /** The bytes encoded since the last call, in order; the encoder never writes to them again. */
+  /** The bytes encoded since the last call, in order; each is the caller's until it is recycled. */
   take(): Buffer[];
   /** Closes the array (or writes `[]` when nothing was added) and takes the rest. */
   finish(): Buffer[];
+  /**
+   * The caller is done with a chunk from `take` (it is written out): its memory may hold later
+   * rows. A chunk never recycled is left to the garbage collector.
+   */
+  recycle(chunk: Buffer): void;
 }
 
 const utf8 = (text: string) => Buffer.from(text, 'utf8');
@@ -41,7 +46,9 @@ const CLOSE_LAST = utf8('"\n    }\n]\n');
 const EMPTY_ARRAY = utf8('[]\n');
 /** Beyond the city: the fixed text, an id, a humidity, a date and a temperature printed in full. */
 const ROW_BYTES_BESIDES_CITY = 256;
-const CHUNK_BYTES = 4 << 20;
+const CHUNK_BYTES = 1 << 20;
+/** Recycled buffers kept for reuse: one being filled while one or two are written out. */
+const MAX_SPARE_BUFFERS = 2;
 /** City names repeat on every row; their encoded text is kept, for this many cities at most. */
 const MAX_CACHED_CITIES = 10_000;
 
@@ -49,20 +56,40 @@ const MAX_CACHED_CITIES = 10_000;
  * Encodes straight into bytes, the layout written out by hand rather than by `JSON.stringify`:
  * a backup of millions of rows builds no string per row, and the layout is the paper's whatever
  * the engine. The text between the id and the temperature depends only on the city, so it is
- * encoded once per city.
+ * encoded once per city. Its few buffers are reused once written out: a fresh buffer for every
+ * megabyte of a large backup would be freed only when the collector gets to it, and the memory
+ * allocator would hold on to the pages meanwhile.
  */
 export function createPaperEncoder(): PaperEncoder {
-  let buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  let buffer: Buffer = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   let taken = 0;
   let end = 0;
   let rows = 0;
   const done: Buffer[] = [];
   const cities = new Map<string, Buffer>();
+  /** Each buffer the caller still holds chunks of, with how many. */
+  const lent = new Map<ArrayBufferLike, { whole: Buffer; out: number }>();
+  const spare: Buffer[] = [];
+
+  function keep(whole: Buffer): void {
+    if (whole.length === CHUNK_BYTES && spare.length < MAX_SPARE_BUFFERS) spare.push(whole);
+  }
+
+  function lend(from: number, to: number): void {
+    done.push(buffer.subarray(from, to));
+    const loan = lent.get(buffer.buffer);
+    if (loan) loan.out++;
+    else lent.set(buffer.buffer, { whole: buffer, out: 1 });
+  }
 
   function reserve(bytes: number): void {
     if (end + bytes <= buffer.length) return;
-    if (end > taken) done.push(buffer.subarray(taken, end));
-    buffer = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
+    if (end > taken) lend(taken, end);
+    const retired = buffer;
+    buffer =
+      (bytes <= CHUNK_BYTES ? spare.pop() : undefined) ??
+      Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, bytes));
+    if (!lent.has(retired.buffer)) keep(retired);
     taken = 0;
     end = 0;
   }
@@ -109,7 +136,7 @@ export function createPaperEncoder(): PaperEncoder {
   }
 
   function take(): Buffer[] {
-    if (end > taken) done.push(buffer.subarray(taken, end));
+    if (end > taken) lend(taken, end);
     taken = end;
     return done.splice(0);
   }
@@ -139,6 +166,13 @@ export function createPaperEncoder(): PaperEncoder {
       reserve(close.length);
       copy(close);
       return take();
+    },
+    recycle(chunk) {
+      const loan = lent.get(chunk.buffer);
+      if (loan === undefined || --loan.out > 0) return;
+      lent.delete(chunk.buffer);
+      // The buffer being filled is kept by the encoder until it is full.
+      if (loan.whole !== buffer) keep(loan.whole);
     },
   };
 }

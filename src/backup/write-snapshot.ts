@@ -60,15 +60,18 @@ export async function writeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
     const data = await createPendingFile(dir, snapshotName(createdAt));
     files.push(data);
     const encoder = createPaperEncoder();
+    const writeOut = async (chunks: Buffer[]) => {
+      for (const chunk of chunks) await data.write(chunk, () => encoder.recycle(chunk));
+    };
     await repository.readSnapshot({ pageSize: deps.pageSize ?? DEFAULT_PAGE_SIZE, signal }, async (page) => {
       for (const reading of page) {
         encoder.add(reading);
         stats.add(reading);
       }
-      for (const chunk of encoder.take()) await data.write(chunk);
+      await writeOut(encoder.take());
       deps.onProgress?.(stats.rowCount);
     });
-    for (const chunk of encoder.finish()) await data.write(chunk);
+    await writeOut(encoder.finish());
     const sha256 = await data.finish();
     // Chosen now rather than at the start, so a snapshot finished meanwhile keeps its name.
     const dataPath = join(dir, await freeName(dir, createdAt));

@@ -138,23 +138,7 @@ describe("snapshots in the paper's format", () => {
   });
 
   it('encodes any number of rows across its chunks exactly as the layout says, whatever the values', () => {
-    const cities = ['Bogotá', 'San José "Centro"', 'Ñuñoa\\Sur', '東京', 'x'.repeat(100), 'Line\nBreak'];
-    const temperatures = [26, -0.5, 0, -10, 16.45, 99.9, -99.9, 1e-7, -0];
-    const rows: SnapshotReading[] = Array.from({ length: 60_000 }, (_, i) => ({
-      id: i === 59_999 ? 2 ** 53 - 1 : i * 7 + 1,
-      city: cities[i % cities.length] ?? '',
-      temperature: temperatures[i % temperatures.length] ?? 0,
-      humidity: i % 101,
-      takenAt: '2025-12-31 23:59:59',
-      source: 'open-meteo',
-    }));
-    // The layout of Fig. 2 spelled out with strings: slow, and plainly right.
-    const element = (row: SnapshotReading) =>
-      `    {\n        "id": ${row.id},\n        "ciudad": ${JSON.stringify(row.city)},\n` +
-      `        "temperatura": ${paperTemperature(row.temperature)},\n        "humedad": ${row.humidity},\n` +
-      `        "fecha_registro": "${row.takenAt}"\n    }`;
-    const expected = `[\n${rows.map(element).join(',\n')}\n]\n`;
-
+    const rows = variedRows(60_000);
     const encoder = createPaperEncoder();
     const chunks: Buffer[] = [];
     for (const [index, row] of rows.entries()) {
@@ -163,13 +147,70 @@ describe("snapshots in the paper's format", () => {
     }
     chunks.push(...encoder.finish());
     const bytes = Buffer.concat(chunks);
-    assert.ok(bytes.length > 8 << 20, "more than two of the encoder's 4 MiB buffers");
+    assert.ok(bytes.length > 8 << 20, "more than eight of the encoder's 1 MiB buffers");
     const text = bytes.toString('utf8');
-    assert.equal(text, expected);
+    assert.equal(text, layoutOf(rows));
     assert.equal(JSON.parse(text).length, rows.length);
+  });
+
+  it('reuses the memory of recycled chunks and never writes over a chunk the caller still holds', () => {
+    const rows = variedRows(60_000);
+    const encoder = createPaperEncoder();
+    const copies: Buffer[] = [];
+    const held: { chunk: Buffer; copy: Buffer }[] = [];
+    const memory = { held: new Set<ArrayBufferLike>(), recycled: new Set<ArrayBufferLike>() };
+    const takeAll = (chunks: Buffer[], hold: boolean) => {
+      for (const chunk of chunks) {
+        const copy = Buffer.from(chunk);
+        copies.push(copy);
+        if (hold) {
+          held.push({ chunk, copy });
+          memory.held.add(chunk.buffer);
+        } else {
+          memory.recycled.add(chunk.buffer);
+          encoder.recycle(chunk);
+        }
+      }
+    };
+    for (const [index, row] of rows.entries()) {
+      encoder.add(row);
+      // The first third is held to the end, like chunks waiting for a slow disk; the rest is
+      // recycled as soon as it is taken, like chunks written out at once.
+      if (index % 997 === 0) takeAll(encoder.take(), index < 20_000);
+    }
+    takeAll(encoder.finish(), false);
+
+    assert.equal(Buffer.concat(copies).toString('utf8'), layoutOf(rows));
+    for (const { chunk, copy } of held) assert.ok(chunk.equals(copy), 'a held chunk was written over');
+    // About 6 MiB written after the first third: without reuse, a fresh buffer for every MiB.
+    const fresh = [...memory.recycled].filter((holder) => !memory.held.has(holder));
+    assert.ok(fresh.length <= 3, `the recycled chunks used ${fresh.length} buffers`);
   });
 
   it('encodes no rows as an empty array', () => {
     assert.equal(Buffer.concat(createPaperEncoder().finish()).toString(), '[]\n');
   });
 });
+
+/** Rows with values at every edge of the layout: escaped and non-ASCII cities, odd temperatures. */
+function variedRows(count: number): SnapshotReading[] {
+  const cities = ['Bogotá', 'San José "Centro"', 'Ñuñoa\\Sur', '東京', 'x'.repeat(100), 'Line\nBreak'];
+  const temperatures = [26, -0.5, 0, -10, 16.45, 99.9, -99.9, 1e-7, -0];
+  return Array.from({ length: count }, (_, i) => ({
+    id: i === count - 1 ? 2 ** 53 - 1 : i * 7 + 1,
+    city: cities[i % cities.length] ?? '',
+    temperature: temperatures[i % temperatures.length] ?? 0,
+    humidity: i % 101,
+    takenAt: '2025-12-31 23:59:59',
+    source: 'open-meteo',
+  }));
+}
+
+/** The layout of Fig. 2 spelled out with strings: slow, and plainly right. */
+function layoutOf(rows: readonly SnapshotReading[]): string {
+  const element = (row: SnapshotReading) =>
+    `    {\n        "id": ${row.id},\n        "ciudad": ${JSON.stringify(row.city)},\n` +
+    `        "temperatura": ${paperTemperature(row.temperature)},\n        "humedad": ${row.humidity},\n` +
+    `        "fecha_registro": "${row.takenAt}"\n    }`;
+  return `[\n${rows.map(element).join(',\n')}\n]\n`;
+}
