@@ -39,7 +39,8 @@ RUN mkdir -p /data /backups && chown node:node /data /backups
 USER node
 EXPOSE 5000
 # tini as PID 1: signals reach node (graceful shutdown on `docker stop`) and zombies are reaped.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/bundle/clima.js"]
+# clima.js is run as the executable it is: its first line starts node with the heap sized for it.
+ENTRYPOINT ["/usr/bin/tini", "--", "/app/dist/bundle/clima.js"]
 CMD ["start"]
 # The dashboard's /healthz for `dashboard` and `start`; for the other services, their database.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \

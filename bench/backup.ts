@@ -142,13 +142,13 @@ async function main(): Promise<void> {
         const dumpArgs = [...connection, '--single-transaction', '--quick', 'clima', 'mediciones'];
         dumps.push(await measure(DUMP, dumpArgs, {}, dumpFile));
         rmSync(out, { recursive: true, force: true });
-        backups.push(await measure(process.execPath, [MAIN, 'backup', '--once', '--out', out], env));
+        backups.push(await measure(MAIN, ['backup', '--once', '--out', out], env));
       }
       const [dump, backup] = [median(dumps), median(backups)];
       const snapshot = readdirSync(out).find((name) => /Z\.json$/.test(name)) ?? '';
 
       const target = await server.createDatabase(`restored_${index}`);
-      const restore = await measure(process.execPath, [MAIN, 'restore', join(out, snapshot)], {
+      const restore = await measure(MAIN, ['restore', join(out, snapshot)], {
         ...env,
         DATABASE_URL: target,
       });

@@ -1,7 +1,7 @@
 // The image's HEALTHCHECK: exit 0 when the service in this container can do its job.
 //   dashboard, start   the dashboard answers GET /healthz on PORT
 //   sensor, backup     its own DATABASE_URL (through the proxy, with its own account) answers SELECT 1
-// The service is the command PID 1 runs (tini -- node clima.js <command>), or the first argument.
+// The service is the command PID 1 runs (tini -- clima.js <command>), or the first argument.
 // A database that is down makes the sensor and the backup "unhealthy" in `docker compose ps`,
 // which is the point: they keep running and retrying, and an operator sees why nothing arrives.
 import { readFileSync } from 'node:fs';

@@ -41,8 +41,9 @@ export async function startService(topology: Topology, name: ServiceName): Promi
   startDetached({
     stateDir: topology.stateDir,
     name,
-    command: process.execPath,
-    args: [CLIMA, name],
+    // As the images run it: the executable's first line starts node with clima's heap flags.
+    command: CLIMA,
+    args: [name],
     env: serviceEnv(topology, name),
     cwd: paths.serviceDir(name),
     logFile: paths.serviceLog(name),

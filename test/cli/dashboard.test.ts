@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { startClima, waitFor } from '../support/run-clima.js';
@@ -25,6 +26,12 @@ it('starts the dashboard alone while the database is down, not ready until it an
       'the dashboard to listen',
     );
     assert.equal(alive, 200);
+    // Run as an executable, its first line started node with clima's heap bounds (cli/main.ts).
+    const argv = readFileSync(`/proc/${clima.child.pid}/cmdline`, 'utf8').split('\0');
+    assert.deepEqual(
+      argv.filter((arg) => arg.startsWith('--max-')),
+      ['--max-semi-space-size=8', '--max-old-space-size=512'],
+    );
     const ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 503);
     assert.match(((await ready.json()) as { reason: string }).reason, /database unavailable/);

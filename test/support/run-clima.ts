@@ -22,7 +22,8 @@ export function startClima(
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): RunningClima {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  // Run as the executable it is, as users run it: its first line starts node with its own flags.
+  const child = spawn(MAIN, args, {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

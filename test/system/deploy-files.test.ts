@@ -301,7 +301,11 @@ describe('the Dockerfile', () => {
 
   it('runs as node under an init process, with a healthcheck, and bakes in no secret', () => {
     assert.ok(finalStage.includes('USER node'));
-    assert.ok(finalStage.some((line) => /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node"/.test(line)));
+    assert.ok(
+      finalStage.some((line) =>
+        /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "\/app\/dist\/bundle\/clima.js"/.test(line),
+      ),
+    );
     assert.ok(
       finalStage.some((line) =>
         /^HEALTHCHECK .*CMD \["node", "\/app\/deploy\/image\/healthcheck\.mjs"\]/.test(line),
