@@ -17,6 +17,7 @@ import { type NewReading, readingKey } from '../src/db/reading.js';
 import { createReadingsRepository } from '../src/db/readings-repository.js';
 import { DEFAULT_CITIES } from '../src/weather/city.js';
 import { CHROMIUM, launchChromium } from '../test/browser/support/chromium.js';
+import { startFakeOpenMeteo } from '../test/support/fake-open-meteo.js';
 import { freePort } from '../test/support/free-port.js';
 import { startClima, waitFor } from '../test/support/run-clima.js';
 import { openSse, type SseClient } from '../test/support/sse-client.js';
@@ -136,13 +137,15 @@ async function main(): Promise<void> {
   console.error(`${ROWS} readings loaded in ${loadSeconds.toFixed(1)} s`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const weather = await startFakeOpenMeteo();
   const clima = startClima(['dashboard'], {
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATABASE_URL: `sqlite:${path}`,
       SENSOR_INTERVAL_S: String(INTERVAL_S),
-      OPEN_METEO_URL: `http://127.0.0.1:${await freePort()}`,
+      // Live weather answers, as Open-Meteo would: the page's first paint is the charts' time alone.
+      OPEN_METEO_URL: weather.url,
       LOG_LEVEL: 'warn',
     },
   });
@@ -205,6 +208,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await clima.stop();
+    await weather.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
