@@ -10,8 +10,8 @@ export interface PendingFile {
   readonly bytes: number;
   /**
    * Hashes `data` and queues it to be written; resolves once the chunk before it is written, so
-   * at most two chunks wait in memory. `written` is called once `data` is on its way to the disk
-   * (not after a failure): the caller may then reuse its memory.
+   * at most two chunks wait in memory. `written` is called once the file holds `data` (written,
+   * not yet synced; never after a failure): the caller may then reuse its memory.
    */
   write(data: Buffer | string, written?: () => void): Promise<void>;
   /** Waits for the queued writes, fsyncs and closes the file; resolves with its hex SHA-256. */

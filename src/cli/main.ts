@@ -4,7 +4,7 @@
 // collections: a restore of a million rows, with about 20 MB live, peaked near 180 MB. A 512 MB
 // bound, still far above what any clima service keeps, makes V8 grow the heap far less; a young
 // generation of 8 MB instead of 16 costs no measurable time. Backup and restore then stay near
-// 100 MB from 100,000 rows to 1,000,000 (npm run bench:backup).
+// 100 MB from 100,000 rows to 10,000,000 (npm run bench:backup).
 import { runCli } from './run-cli.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {
