@@ -1,3 +1,4 @@
+import { tooLong } from '../core/too-long.js';
 import { PAPER_KEYS, type PaperRow } from './paper-format.js';
 
 /** The content is not a well-formed paper-format array; the message names the row and the problem. */
@@ -139,8 +140,7 @@ function checkRow(value: unknown, row: number, fail: (message: string) => never)
     typeof ciudad !== 'string' ||
     ciudad === '' ||
     ciudad !== ciudad.trim() ||
-    // Characters are counted only when UTF-16 units could exceed the limit.
-    (ciudad.length > MAX_CITY_LENGTH && [...ciudad].length > MAX_CITY_LENGTH)
+    tooLong(ciudad, MAX_CITY_LENGTH)
   ) {
     bad('ciudad', `a trimmed name of 1 to ${MAX_CITY_LENGTH} characters`, ciudad);
   }

@@ -133,8 +133,8 @@ export class TimedConnection implements MysqlPoolConnection {
    * Streams the rows of one query in chunks of `chunkRows`, reading no further until `onChunk`
    * has settled, so memory holds one chunk whatever the size of the result. mysql2 is used
    * directly: Kysely's stream costs several promises a row. A server silent for the query
-   * timeout while rows are awaited fails the stream. Once this rejects, the connection is in an
-   * unknown state: destroy it rather than release it.
+   * timeout while rows are awaited fails the stream. A failed stream leaves the connection
+   * mid-result, so it closes it, which also takes it out of the pool: never release it then.
    */
   streamRows<Row>(
     sql: string,
@@ -190,10 +190,5 @@ export class TimedConnection implements MysqlPoolConnection {
 
   release(): void {
     this.raw.release();
-  }
-
-  /** Closes the socket: for a connection left mid-result, which must never go back to the pool. */
-  destroy(): void {
-    this.raw.destroy();
   }
 }

@@ -127,6 +127,7 @@ async function withMysqlStreaming<T>(
   const connection = await new Promise<TimedConnection>((resolve, reject) =>
     pool.getConnection((error, taken) => (error ? reject(error) : resolve(taken))),
   );
+  // A failed stream has closed the connection already (and taken it out of the pool).
   let reusable = true;
   try {
     return await work({
@@ -147,6 +148,5 @@ async function withMysqlStreaming<T>(
     });
   } finally {
     if (reusable) connection.release();
-    else connection.destroy();
   }
 }

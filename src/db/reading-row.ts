@@ -1,4 +1,5 @@
 import type { Insertable, Selectable } from 'kysely';
+import { tooLong } from '../core/too-long.js';
 import type { ReadingSource } from '../weather/observation.js';
 import type { NewReading, Reading } from './reading.js';
 import type { MedicionesTable } from './schema.js';
@@ -22,8 +23,6 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
     );
   };
   const { key, city, humidity, source } = reading;
-  // Characters are counted only when UTF-16 units could exceed the limit: this runs for every
-  // reading stored or restored.
   if (typeof key !== 'string' || key === '' || tooLong(key, MAX_KEY_LENGTH)) {
     fail('key', `1..${MAX_KEY_LENGTH} characters`, key);
   }
@@ -87,9 +86,4 @@ function storedInstant(
   } catch {
     return fail(field, 'a valid Date within years 0..9999', instant);
   }
-}
-
-/** More than `max` characters (code points), without counting them when the string is short. */
-function tooLong(text: string, max: number): boolean {
-  return text.length > max && [...text].length > max;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openDb } from '../../src/db/open-db.js';
+import { freshSqliteTargets } from '../support/sqlite-targets.js';
 import { streamingConnectionContract } from './streaming-connection.contract.js';
 
 const FIXTURE = new URL('./fixtures/migrate-when-told.ts', import.meta.url).pathname;
@@ -77,11 +78,5 @@ describe('a SQLite database', () => {
 });
 
 describe('a SQLite database streaming a result', () => {
-  let dir: string;
-  let files = 0;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'clima-sqlite-stream-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  streamingConnectionContract(async () => ({ dialect: 'sqlite', path: join(dir, `clima-${++files}.db`) }));
+  streamingConnectionContract(freshSqliteTargets('clima-sqlite-stream-'));
 });
