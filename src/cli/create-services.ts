@@ -120,6 +120,7 @@ export function createSensorStatusService(deps: ProcessDeps, edge: EdgeOutbox, p
     port,
     outbox: edge.status,
     metrics: deps.metrics,
+    metricsToken: deps.config.metricsToken,
     logger: deps.logger.child({ component: 'sensor-status' }),
   });
 }
@@ -151,6 +152,7 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
     clock: deps.clock,
     logger: deps.logger.child({ component: 'dashboard' }),
     metrics: deps.metrics,
+    metricsToken: config.metricsToken,
   });
   const schema = createSchemaGuard(deps.db, deps.logger);
   return {

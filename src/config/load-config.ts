@@ -14,6 +14,7 @@ import {
   HOST,
   LOG_LEVEL,
   type LogLevel,
+  METRICS_TOKEN,
   OPEN_METEO_TIMEOUT_MS,
   OPEN_METEO_URL,
   OUTBOX_MAX_ROWS,
@@ -51,6 +52,8 @@ export interface Config {
   readonly backup: { readonly dir: string; readonly intervalS: number; readonly keep: number };
   readonly outbox: { readonly path: string; readonly maxRows: number };
   readonly logLevel: LogLevel;
+  /** The bearer token `/metrics` requires; undefined: `/metrics` is open. */
+  readonly metricsToken: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -99,6 +102,7 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     backup: { dir: read(BACKUP_DIR), intervalS: read(BACKUP_INTERVAL_S), keep: read(BACKUP_KEEP) },
     outbox: { path: read(OUTBOX_PATH, join(dataDir, 'outbox.db')), maxRows: read(OUTBOX_MAX_ROWS) },
     logLevel: read(LOG_LEVEL),
+    metricsToken: optional(METRICS_TOKEN),
   };
   return deepFreeze(config);
 }

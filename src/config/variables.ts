@@ -226,6 +226,16 @@ export const SENSOR_STATUS_URL = {
     .transform((url) => url.replace(/\/+$/, '')),
 } satisfies Variable<string>;
 
+export const METRICS_TOKEN = {
+  name: 'METRICS_TOKEN',
+  defaultText: undefined,
+  description:
+    "Bearer token `/metrics` requires (the dashboard's and the sensor status server's): `Authorization: Bearer TOKEN`, else 401; unset, `/metrics` is open. `METRICS_TOKEN_FILE` reads it from a file.",
+  expected: 'a token without spaces (e.g. openssl rand -hex 32)',
+  secret: true,
+  schema: z.string().regex(/^\S+$/),
+} satisfies Variable<string>;
+
 /** In README order. */
 export const VARIABLES: readonly Variable<unknown>[] = [
   DATA_DIR,
@@ -246,5 +256,6 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   OUTBOX_MAX_ROWS,
   SENSOR_PORT,
   SENSOR_STATUS_URL,
+  METRICS_TOKEN,
   LOG_LEVEL,
 ];

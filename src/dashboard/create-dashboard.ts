@@ -4,6 +4,7 @@ import { AppError } from '../core/app-error.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { type Metrics, watchUpstream } from '../core/metrics.js';
+import { metricsAuth } from '../core/metrics-auth.js';
 import type { Database } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import type { City } from '../weather/city.js';
@@ -33,6 +34,8 @@ export interface DashboardDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
+  readonly metricsToken?: string;
 }
 
 const SECURITY_HEADERS = {
@@ -65,6 +68,7 @@ export function createDashboard(deps: DashboardDeps) {
     outbox: deps.outbox,
     clock,
     metrics,
+    refuseMetrics: metricsAuth(deps.metricsToken),
   };
   watchUpstream(metrics, 'open-meteo', () => deps.weather.stats());
   const feed = createReadingFeed({

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
+import type { MetricsRefusal } from '../core/metrics-auth.js';
 import type { ReadingsRepository } from '../db/readings-repository.js';
 import type { City } from '../weather/city.js';
 import type { SourceStats } from '../weather/source-health.js';
@@ -23,4 +24,6 @@ export interface DashboardContext {
   readonly outbox: (() => OutboxReport) | undefined;
   readonly clock: Clock;
   readonly metrics: Metrics;
+  /** METRICS_TOKEN's check of a `/metrics` request's Authorization header. */
+  readonly refuseMetrics: (authorization: string | undefined) => MetricsRefusal | undefined;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
+import { metricsAuth } from '../core/metrics-auth.js';
 import type { OutboxStatus } from '../outbox/edge-outbox.js';
 import { outboxStatusToJson } from '../outbox/outbox-status-json.js';
 
@@ -16,9 +17,12 @@ export function createSensorStatusServer(deps: {
   port: number;
   outbox: () => OutboxStatus;
   metrics: Metrics;
+  /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
+  metricsToken?: string;
   logger: Logger;
 }) {
   const { metrics, logger } = deps;
+  const refuseMetrics = metricsAuth(deps.metricsToken);
 
   function send(response: ServerResponse, status: number, type: string, body: string): void {
     response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
@@ -34,8 +38,14 @@ export function createSensorStatusServer(deps: {
     }
     if (path === '/healthz') return json(response, 200, { status: 'alive' });
     if (path === '/status') return json(response, 200, outboxStatusToJson(deps.outbox()));
-    if (path === '/metrics')
+    if (path === '/metrics') {
+      const refusal = refuseMetrics(request.headers.authorization);
+      if (refusal) {
+        response.setHeader('www-authenticate', refusal.headers['www-authenticate']);
+        return json(response, refusal.status, refusal.body);
+      }
       return send(response, 200, metrics.registry.contentType, await metrics.registry.metrics());
+    }
     json(response, 404, { error: { code: 'not_found', message: `no route for GET ${path}` } });
   }
 

@@ -83,6 +83,27 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads METRICS_TOKEN, or from METRICS_TOKEN_FILE; unset, /metrics is open', () => {
+    assert.equal(loadConfig({}).metricsToken, undefined);
+    assert.equal(loadConfig({ METRICS_TOKEN: 'abc123' }).metricsToken, 'abc123');
+    const fromFile = loadConfig({ METRICS_TOKEN_FILE: '/run/secrets/metrics_token' }, () => 'f00d\n');
+    assert.equal(fromFile.metricsToken, 'f00d');
+  });
+
+  it('refuses a METRICS_TOKEN with whitespace, or an empty token file, without echoing it', () => {
+    for (const [env, files] of [
+      [{ METRICS_TOKEN: 'two words' }, {}],
+      [{ METRICS_TOKEN: ' ' }, {}],
+      [{ METRICS_TOKEN_FILE: '/t' }, { '/t': '' }],
+      [{ METRICS_TOKEN_FILE: '/t' }, { '/t': 'two words\n' }],
+    ] as const) {
+      const error = failure(env, files);
+      assert.equal(error.variable, 'METRICS_TOKEN', JSON.stringify(env));
+      assert.match(error.message, /expected a token without spaces/);
+      assert.doesNotMatch(error.message, /two words/);
+    }
+  });
+
   it('replaces the default cities with CITIES', () => {
     const config = loadConfig({ CITIES: 'Quito:-0.1807:-78.4678, San José:9.93:-84.08' });
     assert.deepEqual(config.cities, [

@@ -71,3 +71,49 @@ describe("the sensor's status server", () => {
     assert.equal(post.headers.get('allow'), 'GET, HEAD');
   });
 });
+
+describe("the sensor's status server with METRICS_TOKEN", () => {
+  let server: SensorStatusServer;
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${server.port()}${path}`, { headers, signal: AbortSignal.timeout(5_000) });
+
+  before(async () => {
+    server = createSensorStatusServer({
+      host: '127.0.0.1',
+      port: 0,
+      outbox: () => ({
+        depth: 0,
+        oldestTakenAt: undefined,
+        sentTotal: 0,
+        droppedTotal: 0,
+        lastFlushAt: undefined,
+        lastFlushError: undefined,
+      }),
+      metrics: createMetrics(),
+      metricsToken: 'sensor-metrics-token',
+      logger: captureLogger().logger,
+    });
+    await server.start();
+  });
+  after(() => server.stop());
+
+  it('answers /metrics without the bearer token, or with a wrong one, with 401 and a JSON reason', async () => {
+    for (const headers of [{}, { authorization: 'Bearer not-the-token' }] as Record<string, string>[]) {
+      const response = await get('/metrics', headers);
+      assert.equal(response.status, 401);
+      assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer realm="clima"/);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unauthorized');
+    }
+  });
+
+  it('serves /metrics to a request bearing the token', async () => {
+    const response = await get('/metrics', { authorization: 'Bearer sensor-metrics-token' });
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /^process_resident_memory_bytes \d+/m);
+  });
+
+  it('keeps /healthz and /status open: the dashboard polls /status without a token', async () => {
+    assert.equal((await get('/healthz')).status, 200);
+    assert.equal((await get('/status')).status, 200);
+  });
+});

@@ -18,7 +18,9 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
       .send({ status: 'not ready', reason: `database unavailable since ${since.toISOString()}`, lastError });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    const refusal = ctx.refuseMetrics(request.headers.authorization);
+    if (refusal) return reply.code(refusal.status).headers(refusal.headers).send(refusal.body);
     const body = await ctx.metrics.registry.metrics();
     return reply.type(ctx.metrics.registry.contentType).send(body);
   });
