@@ -7,6 +7,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { describeTarget } from '../db/database-url.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
+import { warnOfPlaintextCredentials } from '../db/mysql-tls.js';
 import { openDb } from '../db/open-db.js';
 import type { ProcessDeps } from './create-services.js';
 import { parseCommandLine, type RunLine } from './parse-command-line.js';
@@ -62,6 +63,7 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   if (command === 'backup verify') return verifyCommand(args.FILE ?? '', io);
   const db = openDb(config.database, { logger });
   logger.info({ database: describeTarget(config.database) }, 'database selected');
+  warnOfPlaintextCredentials(config.database, logger);
   const backupDir = typeof options.out === 'string' ? options.out : config.backup.dir;
   const once = async (run: () => Promise<number>): Promise<number> => {
     try {

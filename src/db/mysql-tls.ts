@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity, type TLSSocket } from 'node:tls';
 import type { PoolConnection, SslOptions } from 'mysql2';
-import type { MysqlTarget, MysqlTls } from './database-url.js';
+import type { Logger } from '../core/logger.js';
+import type { DatabaseTarget, MysqlTarget, MysqlTls } from './database-url.js';
 
 /** mysql2's `ssl` option for the target's `ssl-mode`; undefined is a plain connection. */
 export function mysqlSslOptions(target: MysqlTarget): SslOptions | undefined {
@@ -80,4 +81,23 @@ function isTlsFailure(error: NodeJS.ErrnoException): boolean {
   // of Node's own TLS errors are there in case a later version passes them through.
   const code = String(error.code ?? '');
   return /^HANDSHAKE_(SSL_ERROR|NO_SSL_SUPPORT)$|^ERR_(TLS|SSL)_|CERT|SELF_SIGNED/.test(code);
+}
+
+/**
+ * Warns once, at start, when the database's password would cross a network in clear: a MySQL
+ * host other than this machine's loopback, reached with ssl-mode=DISABLED. A warning, not an
+ * error: a private network may be trusted, but that should be a decision, not an accident.
+ */
+export function warnOfPlaintextCredentials(target: DatabaseTarget, logger: Logger): void {
+  if (target.dialect !== 'mysql' || target.tls.mode !== 'DISABLED' || isLoopback(target.host)) return;
+  logger.warn(
+    { host: target.host, port: target.port, sslMode: target.tls.mode },
+    `the database password goes to ${target.host} unencrypted (ssl-mode=DISABLED): to enable TLS add ?ssl-mode=VERIFY_IDENTITY&ssl-ca=/path/ca.pem to DATABASE_URL (README, "TLS on the cloud link")`,
+  );
+}
+
+function isLoopback(host: string): boolean {
+  const address = host.toLowerCase().replace(/^::ffff:/, '');
+  if (address === 'localhost' || address === '::1') return true;
+  return isIP(address) === 4 && address.startsWith('127.');
 }

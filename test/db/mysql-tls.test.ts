@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PoolConnection } from 'mysql2';
 import type { MysqlTarget, MysqlTls } from '../../src/db/database-url.js';
-import { createServerIdentityCheck, explainTlsFailure, mysqlSslOptions } from '../../src/db/mysql-tls.js';
+import {
+  createServerIdentityCheck,
+  explainTlsFailure,
+  mysqlSslOptions,
+  warnOfPlaintextCredentials,
+} from '../../src/db/mysql-tls.js';
+import { captureLogger } from '../support/capture-logger.js';
 
 const CA = { file: '/etc/clima/ca.pem', pem: '-----BEGIN CERTIFICATE-----\n...' };
 
@@ -125,5 +131,39 @@ describe('explainTlsFailure', () => {
     const refusedTcp = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     assert.equal(explainTlsFailure(refusedTcp, { mode: 'VERIFY_IDENTITY' }), refusedTcp);
     assert.equal(explainTlsFailure(refused, { mode: 'DISABLED' }), refused);
+  });
+});
+
+describe('warnOfPlaintextCredentials', () => {
+  const warnings = (host: string, tls: MysqlTls) => {
+    const { logger, lines } = captureLogger();
+    warnOfPlaintextCredentials({ ...target(host, tls), password: 'hunter2' }, logger);
+    return lines;
+  };
+
+  it('warns once, naming the host and how to enable TLS, when the password would cross a network in clear', () => {
+    for (const host of ['cloud.example.org', '203.0.113.10', '10.0.0.5', 'fd00::2', '0.0.0.0']) {
+      const lines = warnings(host, { mode: 'DISABLED' });
+      assert.equal(lines.length, 1, host);
+      const [line] = lines;
+      assert.equal(line?.level, 40, 'warn');
+      assert.equal(line?.host, host);
+      assert.match(line?.msg ?? '', new RegExp(`goes to ${host.replace(/\./g, '\\.')} unencrypted`));
+      assert.match(line?.msg ?? '', /ssl-mode=VERIFY_IDENTITY&ssl-ca=/);
+      assert.doesNotMatch(JSON.stringify(line), /hunter2/, 'never the password');
+    }
+  });
+
+  it('stays quiet for this machine (127.0.0.0/8, ::1, localhost) and for any TLS', () => {
+    for (const host of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST'])
+      assert.deepEqual(warnings(host, { mode: 'DISABLED' }), [], host);
+    for (const mode of ['REQUIRED', 'VERIFY_CA', 'VERIFY_IDENTITY'] as const)
+      assert.deepEqual(warnings('cloud.example.org', { mode }), [], mode);
+  });
+
+  it('stays quiet for SQLite', () => {
+    const { logger, lines } = captureLogger();
+    warnOfPlaintextCredentials({ dialect: 'sqlite', path: 'data/clima.db' }, logger);
+    assert.deepEqual(lines, []);
   });
 });
