@@ -1,6 +1,6 @@
 // The Docker deployment, checked without a Docker engine: the compose files as Debian's
-// docker-compose reads them (schema, interpolation, merged TLS overlays), the nginx config the
-// proxy container renders (nginx -t), and the Dockerfile (parsed and linted).
+// docker-compose reads them (schema, interpolation, TLS by default and its opt-out), the nginx
+// config the proxy container renders (nginx -t), and the Dockerfile (parsed and linted).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,26 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const CLOUD = join(ROOT, 'deploy/cloud');
 const LOCAL = join(ROOT, 'deploy/local');
 const TO_JSON = 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)';
+/** compose.yaml's flags that make the cloud's database serve its certificate and require TLS. */
+const TLS_FLAGS = /^--(ssl-ca|ssl-cert|ssl-key|require-secure-transport|tls-version)=/;
+const PRIVATE_NETWORKS = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1,fc00::/7';
+
+/** A variable's value in an env file such as .env.example. */
+function envFileValue(file: string, name: string): string | undefined {
+  return new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(file, 'utf8'))?.[1];
+}
+
+/** Runs `check` with the path of an env file holding `text`, in a folder removed afterwards. */
+async function withEnvFile(text: string, check: (envFile: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'clima-compose-'));
+  try {
+    const envFile = join(dir, 'test.env');
+    writeFileSync(envFile, text);
+    await check(envFile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 interface ComposeService {
   image?: string;
@@ -108,18 +128,52 @@ describe('the compose files (docker-compose config, no engine)', () => {
     assert.deepEqual(Object.keys(compose.volumes ?? {}), ['mysql_data']);
   });
 
-  it('cloud with compose.tls.yaml: the database serves its certificate and requires TLS', async () => {
-    const compose = await composeConfig(CLOUD, ['compose.yaml', 'compose.tls.yaml'], cloudEnv);
-    const command = compose.services['db-master']?.command ?? [];
-    for (const flag of ['--ssl-ca=', '--ssl-cert=', '--ssl-key=', '--require-secure-transport=ON'])
-      assert.ok(
-        command.some((arg) => arg.startsWith(flag)),
-        flag,
-      );
-    assert.ok(
-      compose.services['db-master']?.volumes?.includes('mysql_data:/var/lib/mysql:rw'),
-      'volumes merged',
+  it('cloud: the database serves its certificate from ./tls and requires TLS of every account, by default', async () => {
+    const compose = await composeConfig(CLOUD, ['compose.yaml'], cloudEnv);
+    const db = compose.services['db-master'] as ComposeService;
+    assert.deepEqual(
+      db.command?.filter((arg) => TLS_FLAGS.test(arg)),
+      [
+        '--ssl-ca=/etc/mysql/tls/ca.pem',
+        '--ssl-cert=/etc/mysql/tls/server-cert.pem',
+        '--ssl-key=/etc/mysql/tls/server-key.pem',
+        '--require-secure-transport=ON',
+        '--tls-version=TLSv1.2,TLSv1.3',
+      ],
     );
+    assert.ok(db.volumes?.includes(`${CLOUD}/tls:/etc/mysql/tls:ro`), 'the certificates are mounted');
+  });
+
+  it('cloud with compose.no-tls.yaml, the explicit opt-out: the same database without the TLS flags', async () => {
+    const secure = await composeConfig(CLOUD, ['compose.yaml'], cloudEnv);
+    const plain = await composeConfig(CLOUD, ['compose.yaml', 'compose.no-tls.yaml'], cloudEnv);
+    const [secureDb, plainDb] = [secure, plain].map((c) => c.services['db-master'] as ComposeService);
+    assert.deepEqual(
+      plainDb?.command,
+      secureDb?.command?.filter((arg) => !TLS_FLAGS.test(arg)),
+      'every other flag kept',
+    );
+    assert.ok((plainDb?.command?.length ?? 0) > 0);
+    // docker-compose 1.x reorders the lists it merges.
+    const rest = (service: ComposeService | undefined) => ({
+      ...service,
+      command: undefined,
+      networks: Object.keys(service?.networks ?? {}),
+      secrets: service?.secrets?.map(({ source }) => source).sort(),
+      volumes: [...(service?.volumes ?? [])].sort(),
+    });
+    assert.deepEqual(rest(plainDb), rest(secureDb), 'nothing else changes');
+    assert.deepEqual(rest(plain.services['nginx-proxy']), rest(secure.services['nginx-proxy']));
+  });
+
+  it('cloud: the proxy lets only private networks and loopback through, from .env.example or without a .env', async () => {
+    assert.equal(envFileValue(cloudEnv, 'PROXY_ALLOW_FROM'), PRIVATE_NETWORKS);
+    const fromExample = await composeConfig(CLOUD, ['compose.yaml'], cloudEnv);
+    assert.equal(fromExample.services['nginx-proxy']?.environment?.PROXY_ALLOW_FROM, PRIVATE_NETWORKS);
+    await withEnvFile('', async (envFile) => {
+      const withoutEnv = await composeConfig(CLOUD, ['compose.yaml'], envFile);
+      assert.equal(withoutEnv.services['nginx-proxy']?.environment?.PROXY_ALLOW_FROM, PRIVATE_NETWORKS);
+    });
   });
 
   it('local: dashboard (5000, 2 CPUs, 2 GB), sensor and backup on local-net, each with its own account', async () => {
@@ -136,7 +190,11 @@ describe('the compose files (docker-compose config, no engine)', () => {
         `${name} healthcheck`,
       );
       assert.deepEqual(Object.keys(service.networks ?? {}), ['local-net']);
-      const target = parseDatabaseUrl(service.environment?.DATABASE_URL ?? '');
+      // The CA it names is inside the container, not here: the TLS parameters are checked apart.
+      const url = new URL(service.environment?.DATABASE_URL ?? '');
+      const target = parseDatabaseUrl(
+        `${url.protocol}//${url.username}:${url.password}@${url.host}${url.pathname}`,
+      );
       assert.equal(target.dialect, 'mysql');
       if (target.dialect === 'mysql') {
         assert.deepEqual(
@@ -172,25 +230,36 @@ describe('the compose files (docker-compose config, no engine)', () => {
     }
   });
 
-  it('local with compose.tls.yaml: every service gets the CA and verifies the cloud', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clima-compose-'));
-    try {
-      const envFile = join(dir, 'tls.env');
-      writeFileSync(
-        envFile,
-        `${readFileSync(localEnv, 'utf8')}\nDATABASE_URL_OPTIONS=?ssl-mode=VERIFY_IDENTITY&ssl-ca=/run/secrets/clima_ca\n`,
-      );
-      const compose = await composeConfig(LOCAL, ['compose.yaml', 'compose.tls.yaml'], envFile);
-      assertReferencesDeclared(compose);
-      for (const service of Object.values(compose.services)) {
-        assert.deepEqual(service.secrets, [{ source: 'clima_ca' }]);
-        assert.match(
-          service.environment?.DATABASE_URL ?? '',
-          /\/clima\?ssl-mode=VERIFY_IDENTITY&ssl-ca=\/run\/secrets\/clima_ca$/,
-        );
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  it('local: every service verifies the cloud against tls/ca.pem and its name, by default', async () => {
+    const compose = await composeConfig(LOCAL, ['compose.yaml'], localEnv);
+    for (const [name, service] of Object.entries(compose.services)) {
+      const url = new URL(service.environment?.DATABASE_URL ?? '');
+      assert.equal(url.searchParams.get('ssl-mode'), 'VERIFY_IDENTITY', name);
+      assert.equal(url.searchParams.get('ssl-ca'), '/etc/clima/tls/ca.pem', name);
+      assert.ok(service.volumes?.includes(`${LOCAL}/tls:/etc/clima/tls:ro`), `${name} mounts tls/`);
+    }
+  });
+
+  it('local: opting out of TLS is explicit, DATABASE_URL_OPTIONS=?ssl-mode=DISABLED', async () => {
+    await withEnvFile(
+      `${readFileSync(localEnv, 'utf8')}\nDATABASE_URL_OPTIONS=?ssl-mode=DISABLED\n`,
+      async (envFile) => {
+        const compose = await composeConfig(LOCAL, ['compose.yaml'], envFile);
+        for (const service of Object.values(compose.services)) {
+          const target = parseDatabaseUrl(service.environment?.DATABASE_URL ?? '');
+          assert.equal(target.dialect === 'mysql' && target.tls.mode, 'DISABLED');
+        }
+      },
+    );
+  });
+
+  it('local: the dashboard and the sensor protect /metrics with a token from a secret file', async () => {
+    const compose = await composeConfig(LOCAL, ['compose.yaml'], localEnv);
+    assert.deepEqual(compose.secrets?.metrics_token, { file: `${LOCAL}/secrets/metrics_token` });
+    for (const name of ['dashboard', 'sensor']) {
+      const service = compose.services[name] as ComposeService;
+      assert.deepEqual(service.secrets, [{ source: 'metrics_token' }], name);
+      assert.equal(service.environment?.METRICS_TOKEN_FILE, '/run/secrets/metrics_token', name);
     }
   });
 });
@@ -222,6 +291,31 @@ describe("the cloud proxy's nginx config", () => {
     assert.match(conf, /proxy_connect_timeout 5s;/);
     assert.match(conf, /proxy_timeout 10m;/);
     assert.doesNotMatch(conf, /\{\{[A-Z_]+\}\}/, 'every mark filled');
+  });
+
+  it("renders .env.example's allow-list of private networks as allow lines, and passes nginx -t", async () => {
+    const allowFrom = envFileValue(join(CLOUD, '.env.example'), 'PROXY_ALLOW_FROM') ?? '';
+    const file = await renderProxyConfig(dir, {
+      PROXY_LISTEN: String(await freePort()),
+      PROXY_RESOLVER: '127.0.0.11',
+      PROXY_ALLOW_FROM: allowFrom,
+    });
+    await testProxyConfig(file);
+    const rules = readFileSync(file, 'utf8').match(/^\s*(allow|deny) .*;$/gm) ?? [];
+    assert.deepEqual(
+      rules.map((rule) => rule.trim()),
+      [...PRIVATE_NETWORKS.split(',').map((network) => `allow ${network};`), 'deny all;'],
+    );
+  });
+
+  it('lets anyone through when told so in words, PROXY_ALLOW_FROM=all, and passes nginx -t', async () => {
+    const file = await renderProxyConfig(dir, {
+      PROXY_LISTEN: String(await freePort()),
+      PROXY_RESOLVER: '127.0.0.11',
+      PROXY_ALLOW_FROM: 'all',
+    });
+    await testProxyConfig(file);
+    assert.match(readFileSync(file, 'utf8'), /allow all;\s+deny all;/);
   });
 
   it('lets anyone try to log in when no allow-list is given', async () => {

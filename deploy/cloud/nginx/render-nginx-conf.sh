@@ -6,8 +6,9 @@
 #
 #   PROXY_LISTEN            [address:]port to listen on                  default 33060
 #   DATABASE_UPSTREAM       host:port of the database                    default db-master:3306
-#   PROXY_ALLOW_FROM        client networks allowed, comma-separated     default: any
-#                           CIDRs or addresses (e.g. 203.0.113.0/24)
+#   PROXY_ALLOW_FROM        client networks allowed, comma-separated     default: any (compose.yaml
+#                           CIDRs or addresses (e.g. 203.0.113.0/24,     passes the private ranges)
+#                           ::1), or all
 #   PROXY_CONNECT_TIMEOUT   nginx time, to connect to the database       default 5s
 #   PROXY_IDLE_TIMEOUT      nginx time, an idle session is closed after  default 10m
 #   PROXY_RESOLVER          DNS server for DATABASE_UPSTREAM, or empty   default 127.0.0.11 (Docker's)
