@@ -217,17 +217,12 @@ describe('the compose files (docker-compose config, no engine)', () => {
   });
 
   it('local: refuses to start without CLOUD_HOST and the passwords from the env file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'clima-compose-'));
-    try {
-      const envFile = join(dir, 'empty.env');
-      writeFileSync(envFile, '');
+    await withEnvFile('', async (envFile) => {
       await assert.rejects(
         composeConfig(LOCAL, ['compose.yaml'], envFile),
         /set (CLOUD_HOST|CLIMA_\w+_PASSWORD) in \.env/,
       );
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('local: every service verifies the cloud against tls/ca.pem and its name, by default', async () => {
