@@ -10,7 +10,7 @@ export interface MetricsRefusal {
 /**
  * The check of `/metrics` (the dashboard's and the sensor status server's) against METRICS_TOKEN:
  * given a request's `Authorization` header, the refusal to send, or undefined to serve the
- * metrics. Without a token every request is served, as before the token existed.
+ * metrics. Without a token (METRICS_TOKEN unset) every request is served.
  */
 export function metricsAuth(
   token: string | undefined,
