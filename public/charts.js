@@ -326,15 +326,23 @@
       const points = pointsFor(box);
       try {
         const targets = view === 'compare' ? cities : [city];
-        const answers = await Promise.all(targets.map((c) => fetchReadings(c, fromMs, toMs, points)));
+        const fetchAll = (startMs) =>
+          Promise.all(targets.map((c) => fetchReadings(c, startMs, toMs, points)));
         const gapS = (body) => Math.max(body.bucketSeconds, intervalS);
-        const firstS = Math.min(
-          ...answers.map(({ body }) =>
-            body.buckets.length > 0 ? Date.parse(body.buckets[0].bucketStart) / 1000 : Infinity,
-          ),
-        );
-        let since = collectingSince(firstS, fromMs / 1000, 3 * gapS(answers[0].body));
+        const firstS = (bodies) =>
+          Math.min(
+            ...bodies.map(({ body }) =>
+              body.buckets.length > 0 ? Date.parse(body.buckets[0].bucketStart) / 1000 : Infinity,
+            ),
+          );
+        let answers = await fetchAll(fromMs);
+        let since = collectingSince(firstS(answers), fromMs / 1000, 3 * gapS(answers[0].body));
         if (since !== undefined && (await olderReadings(targets, fromMs))) since = undefined;
+        if (since !== undefined) {
+          // Asked again over the span that holds data, in buckets as fine as the chart can show.
+          answers = await fetchAll(since * 1000);
+          since = Number.isFinite(firstS(answers)) ? firstS(answers) : undefined;
+        }
         if (mine !== generation) return;
         destroyAll();
         const selected = answers[0];
