@@ -202,7 +202,7 @@ describe('the charts in Chromium, read as a person would', { skip }, () => {
     }
   });
 
-  it('shows the newest values in the legend while nothing is hovered', async () => {
+  it('shows the newest values in the legend while nothing is hovered, again once the pointer leaves', async () => {
     for (const width of WIDTHS) {
       const view = await openPage(browser, `${dashboard.base}/?lang=en&city=Medellin`, width);
       try {
@@ -222,6 +222,13 @@ describe('the charts in Chromium, read as a person would', { skip }, () => {
           formatTime(newest.bucketStart, context, 'minutes'),
           `${newest.humidityAvg.toFixed(0)} %`,
         ]);
+        const idle = await chartLegendValues(view.page, '#chart-temperature');
+        const plot = await view.page.locator('#chart-temperature .u-over').boundingBox();
+        assert.ok(plot);
+        await view.page.mouse.move(plot.x + plot.width / 3, plot.y + plot.height / 2);
+        assert.notDeepEqual(await chartLegendValues(view.page, '#chart-temperature'), idle, 'hovered');
+        await view.page.mouse.move(1, 1);
+        assert.deepEqual(await chartLegendValues(view.page, '#chart-temperature'), idle, 'left again');
       } finally {
         await view.close();
       }
