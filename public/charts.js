@@ -2,15 +2,87 @@
 // comes from /api/readings?points= (bucketed, at most 2000 points a series); new readings from the
 // stream are appended by dashboard.js through `globalThis.climaCharts.addReading`. Every string
 // from the API reaches the page through uPlot's text rendering or textContent, never as markup.
+// The scale and range choices are plain functions of `globalThis.climaCharts`, so they are tested
+// apart from the browser.
 
 (() => {
   const MAX_POINTS = 2000;
   const MIN_POINTS = 200;
   const PALETTE = ['#0b5cad', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
-
-  if (typeof uPlot !== 'function') return;
+  /** Vertical room a value-axis label needs, in CSS pixels, so labels never crowd. */
+  const TICK_SPACE_PX = 28;
+  /** What the x axis and the padding around the plot take of a chart's height. */
+  const X_AXIS_PX = 60;
 
   const isoSeconds = (ms) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+  /** Digits after the point that `x` (a power of ten times 1, 2 or 5) needs: 0.5 -> 1, 2 -> 0. */
+  const decimalsOf = (x) => Math.max(0, Math.ceil(-Math.log10(x) - 1e-9));
+
+  /**
+   * The value axis of a series measured to `precision` (0.1 °C, 1 %): round ticks, steps of 1, 2 or
+   * 5 times a power of ten of the precision, at most `maxTicks` of them. The data is padded by at
+   * least one unit of precision, so a nearly flat series stays a nearly flat line in the middle of
+   * the chart instead of a cliff across its height; `bounds` keeps the axis within what the
+   * quantity can be (humidity: 0-100 %). `undefined` without data.
+   */
+  function valueAxis(dataMin, dataMax, { precision, bounds, maxTicks }) {
+    if (!Number.isFinite(dataMin) || !Number.isFinite(dataMax)) return undefined;
+    // In whole units of precision from here on, so no tick is 17.575 by floating-point accident.
+    const floor = bounds ? bounds[0] / precision : -Infinity;
+    const ceil = bounds ? bounds[1] / precision : Infinity;
+    const lowest = Math.floor(Math.min(dataMin, dataMax) / precision + 1e-9);
+    const highest = Math.ceil(Math.max(dataMin, dataMax) / precision - 1e-9);
+    const pad = Math.max(1, Math.round((highest - lowest) * 0.05));
+    const low = Math.max(floor, lowest - pad);
+    const high = Math.min(ceil, highest + pad);
+    for (let magnitude = 1; ; magnitude *= 10) {
+      for (const step of [magnitude, 2 * magnitude, 5 * magnitude]) {
+        const first = Math.max(floor, Math.floor(low / step) * step);
+        const last = Math.min(ceil, Math.ceil(high / step) * step);
+        if ((last - first) / step > Math.max(2, maxTicks - 1)) continue;
+        const at = (units) => Number((units * precision).toFixed(decimalsOf(precision)));
+        const ticks = [];
+        for (let units = first; units <= last; units += step) ticks.push(at(units));
+        const decimals = decimalsOf(step * precision);
+        return { min: at(first), max: at(last), ticks, labels: ticks.map((t) => t.toFixed(decimals)) };
+      }
+    }
+  }
+
+  /** How many value ticks fit a chart `heightPx` tall. */
+  const maxTicksFor = (heightPx) => Math.max(3, Math.floor((heightPx - X_AXIS_PX) / TICK_SPACE_PX) + 1);
+
+  /**
+   * When the data begins well inside the range asked for (`firstS` more than `slackS` after
+   * `fromS`), the time it began: the chart then spans the data there is, "collecting since",
+   * instead of an empty range with a dot at its edge. Whether older readings exist, which would
+   * make the empty part an outage to show, is for the caller to ask.
+   */
+  function collectingSince(firstS, fromS, slackS) {
+    return Number.isFinite(firstS) && firstS - fromS > slackS ? firstS : undefined;
+  }
+
+  /**
+   * The time axis, `[from, to]` in seconds: the whole range up to now (or the newest reading, if
+   * the clocks differ), or from `sinceS` while still collecting, but never narrower than `minSpanS`.
+   */
+  function timeRange(nowS, dataMaxS, rangeS, sinceS, minSpanS) {
+    const to = Math.max(nowS, Number.isFinite(dataMaxS) ? dataMaxS : 0);
+    if (sinceS === undefined) return [to - rangeS, to];
+    return [Math.max(to - rangeS, Math.min(sinceS, to - minSpanS)), to];
+  }
+
+  /** Per series, the index of its newest value: what the legend shows while nothing is hovered. */
+  function latestIndexes(data) {
+    const idxs = data.map((column) => {
+      for (let i = column.length - 1; i >= 0; i--) if (column[i] != null) return i;
+      return null;
+    });
+    const newest = idxs.slice(1).filter((i) => i !== null);
+    idxs[0] = newest.length > 0 ? Math.max(...newest) : null;
+    return idxs;
+  }
 
   function cssVar(name, fallback) {
     const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -50,7 +122,21 @@
     return table;
   }
 
-  function start() {
+  /** Wide enough for the longest label, measured in the axis's own font, so none is clipped. */
+  function axisSize(u, values, axisIdx, cycleNum) {
+    const axis = u.axes[axisIdx];
+    if (cycleNum > 1) return axis._size;
+    const longest = (values || []).reduce((a, b) => (String(b).length > a.length ? String(b) : a), '');
+    u.ctx.font = axis.font[0];
+    return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / devicePixelRatio + 4);
+  }
+
+  /**
+   * Draws the charts. `formatTime(ms)` is the page's own clock format (its time zone, `HH:MM`,
+   * with the date when not today), shared with the tables, for the legend and the notes.
+   */
+  function start({ formatTime }) {
+    if (typeof uPlot !== 'function') return undefined;
     const section = document.getElementById('charts');
     if (!section) return undefined;
     const timeZone = document.body.dataset.timeZone || undefined;
@@ -94,9 +180,14 @@
       };
     };
 
-    function setState(state) {
+    function setState(state, since) {
       section.dataset.state = state;
-      const text = { loading: texts.textLoading, empty: texts.textEmpty, failed: texts.textFailed }[state];
+      const text = {
+        loading: texts.textLoading,
+        empty: texts.textEmpty,
+        failed: texts.textFailed,
+        ok: since === undefined ? '' : texts.textCollecting.replace('{time}', formatTime(since * 1000)),
+      }[state];
       note.textContent = text || '';
       note.hidden = !text;
     }
@@ -104,40 +195,71 @@
     const pointsFor = (box) => Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.round(box.clientWidth || 800)));
     const chartHeight = () => (window.innerWidth < 600 ? 180 : 240);
 
-    function axes(unit) {
-      const stroke = cssVar('--muted', '#4d5a69');
-      const grid = { stroke: cssVar('--border', '#d5dce5'), width: 1 };
-      return [
-        { stroke, grid, ticks: grid, values: timeTicks },
-        { stroke, grid, ticks: grid, size: 64, values: (_u, ticks) => ticks.map((t) => `${t} ${unit}`) },
-      ];
+    /**
+     * The value scale and axis of a chart box, from its data-unit, data-precision and (for
+     * quantities with limits) data-min and data-max. The ticks are those of the range last chosen.
+     */
+    function valueScale(box, axisStyle) {
+      const unit = box.dataset.unit || '';
+      const precision = Number(box.dataset.precision) || 0.1;
+      const bounds =
+        box.dataset.min === undefined ? undefined : [Number(box.dataset.min), Number(box.dataset.max)];
+      let chosen;
+      return {
+        scale: {
+          range: (_u, min, max) => {
+            chosen = valueAxis(min, max, { precision, bounds, maxTicks: maxTicksFor(chartHeight()) });
+            return chosen ? [chosen.min, chosen.max] : [0, 1];
+          },
+        },
+        axis: {
+          ...axisStyle,
+          size: axisSize,
+          splits: () => (chosen ? chosen.ticks : []),
+          values: () => (chosen ? chosen.labels.map((label) => `${label} ${unit}`) : []),
+        },
+        value: (_u, v) => (v == null ? '—' : `${v.toFixed(decimalsOf(precision))} ${unit}`),
+      };
+    }
+
+    /** While nothing is hovered, the legend shows the newest values instead of blanks. */
+    function showLatestWhenIdle(u) {
+      if (u.legend.idx == null && u.data[0].length > 0) u.setLegend({ idxs: latestIndexes(u.data) }, false);
     }
 
     function makeChart(box, series, data, bands) {
       box.textContent = '';
-      const chart = new uPlot(
+      const grid = { stroke: cssVar('--border', '#d5dce5'), width: 1 };
+      const axisStyle = { stroke: cssVar('--muted', '#4d5a69'), grid, ticks: grid };
+      const values = valueScale(box, axisStyle);
+      return new uPlot(
         {
           width: box.clientWidth || 600,
           height: chartHeight(),
           tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone || 'UTC'),
-          series: [{ label: texts.labelTime }, ...series],
+          series: [
+            { label: texts.labelTime, value: (_u, t) => (t == null ? '—' : formatTime(t * 1000)) },
+            ...series.map((s) => ({ value: values.value, ...s })),
+          ],
           bands,
-          axes: axes(box.dataset.unit || ''),
+          axes: [{ ...axisStyle, values: timeTicks }, values.axis],
           cursor: { focus: { prox: 16 } },
           legend: { live: true },
-          // The whole range chosen, up to now, even where it holds no readings yet.
-          scales: { x: { time: true, range: (_u, _min, max) => xRange(max) } },
+          scales: {
+            x: { time: true, range: (_u, _min, max) => xRange(max) },
+            y: values.scale,
+          },
+          hooks: { setLegend: [showLatestWhenIdle] },
         },
         data,
         box,
       );
-      return chart;
     }
 
     function xRange(dataMax) {
       const rangeS = current ? current.rangeS : settings().rangeS;
-      const to = Math.max(Date.now() / 1000, Number.isFinite(dataMax) ? dataMax : 0);
-      return [to - rangeS, to];
+      const since = current ? current.since : undefined;
+      return timeRange(Date.now() / 1000, dataMax, rangeS, since, 10 * intervalS);
     }
 
     /** Only the averages when every bucket holds one reading: it has no spread to show. */
@@ -153,6 +275,15 @@
       return makeChart(box, series, table, [{ series: [2, 1], fill: `${color}33` }]);
     }
 
+    async function getReadings(query) {
+      const response = await fetch(`/api/readings?${query}`, {
+        headers: { accept: 'application/json' },
+        cache: 'no-store',
+      });
+      if (response.status !== 200) throw new Error(`readings: ${response.status}`);
+      return response.json();
+    }
+
     async function fetchReadings(city, fromMs, toMs, points) {
       const query = new URLSearchParams({
         city,
@@ -160,12 +291,19 @@
         to: isoSeconds(toMs),
         points: String(points),
       });
-      const response = await fetch(`/api/readings?${query}`, {
-        headers: { accept: 'application/json' },
-        cache: 'no-store',
-      });
-      if (response.status !== 200) throw new Error(`readings: ${response.status}`);
-      return { query, body: await response.json() };
+      return { query, body: await getReadings(query) };
+    }
+
+    /** Whether any of `targets` has a reading older than `fromMs`: then an empty start is an outage. */
+    async function olderReadings(targets, fromMs) {
+      const found = await Promise.all(
+        targets.map((city) =>
+          getReadings(
+            new URLSearchParams({ city, from: isoSeconds(0), to: isoSeconds(fromMs - 1000), limit: '1' }),
+          ),
+        ),
+      );
+      return found.some((body) => body.readings.length > 0);
     }
 
     function destroyAll() {
@@ -188,17 +326,32 @@
       const points = pointsFor(box);
       try {
         const targets = view === 'compare' ? cities : [city];
-        const answers = await Promise.all(targets.map((c) => fetchReadings(c, fromMs, toMs, points)));
+        const fetchAll = (startMs) =>
+          Promise.all(targets.map((c) => fetchReadings(c, startMs, toMs, points)));
+        const gapS = (body) => Math.max(body.bucketSeconds, intervalS);
+        const firstS = (bodies) =>
+          Math.min(
+            ...bodies.map(({ body }) =>
+              body.buckets.length > 0 ? Date.parse(body.buckets[0].bucketStart) / 1000 : Infinity,
+            ),
+          );
+        let answers = await fetchAll(fromMs);
+        let since = collectingSince(firstS(answers), fromMs / 1000, 3 * gapS(answers[0].body));
+        if (since !== undefined && (await olderReadings(targets, fromMs))) since = undefined;
+        if (since !== undefined) {
+          // Asked again over the span that holds data, in buckets as fine as the chart can show.
+          answers = await fetchAll(since * 1000);
+          since = Number.isFinite(firstS(answers)) ? firstS(answers) : undefined;
+        }
         if (mine !== generation) return;
         destroyAll();
         const selected = answers[0];
         csvLink.href = `/api/readings.csv?${selected.query}`;
-        const gapS = (body) => Math.max(body.bucketSeconds, intervalS);
         let total = 0;
         if (view === 'compare') {
           const tables = answers.map(({ body }) => columns(body.buckets, ['temperatureAvg'], gapS(body)));
           total = tables.reduce((sum, table) => sum + table[0].length, 0);
-          current = { view, city, rangeS, cities: targets, tables };
+          current = { view, city, rangeS, since, cities: targets, tables };
           charts.compare = makeChart(
             boxes.compare,
             targets.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length], width: 2 })),
@@ -215,7 +368,7 @@
           );
           const humidity = columns(body.buckets, ['humidityMin', 'humidityMax', 'humidityAvg'], gapS(body));
           total = temperature[0].length;
-          current = { view, city, rangeS, temperature, humidity, banded };
+          current = { view, city, rangeS, since, temperature, humidity, banded };
           charts.temperature = cityChart(
             boxes.temperature,
             temperature,
@@ -229,7 +382,7 @@
             banded,
           );
         }
-        setState(total > 0 ? 'ok' : 'empty');
+        setState(total > 0 ? 'ok' : 'empty', since);
       } catch {
         if (mine !== generation) return;
         setState('failed');
@@ -267,7 +420,8 @@
         charts.temperature.setData(shown(current.temperature, current.banded));
         charts.humidity.setData(shown(current.humidity, current.banded));
       }
-      if (section.dataset.state === 'empty') setState('ok');
+      // The first readings of a range: drawn again whole, to span them and say since when.
+      if (section.dataset.state === 'empty') load();
     }
 
     form.addEventListener('change', load);
@@ -285,7 +439,5 @@
     return { addReading, reload: load };
   }
 
-  globalThis.climaCharts = {
-    start,
-  };
+  globalThis.climaCharts = { start, valueAxis, maxTicksFor, collectingSince, timeRange, latestIndexes };
 })();

@@ -492,7 +492,9 @@
               : String(source),
       };
       const strip = createStatusStrip(texts, labels);
-      const charts = globalThis.climaCharts ? globalThis.climaCharts.start() : undefined;
+      const charts = globalThis.climaCharts
+        ? globalThis.climaCharts.start({ formatTime: (at) => formatTime(at, timeZone, false) })
+        : undefined;
       startLive(
         {
           latest: createLatestPanel(latestPanel, timeZone),

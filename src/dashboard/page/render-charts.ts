@@ -45,7 +45,7 @@ export function renderCharts(model: PageModel): SafeHtml {
     (r) =>
       html`<label class="chip"><input type="radio" name="chart-range" value="${r.id}" data-seconds="${r.seconds}"${r.id === DEFAULT_RANGE ? html` checked` : null}> ${messages[r.label]}</label>`,
   );
-  return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading" data-text-loading="${messages.chartsLoading}" data-text-empty="${messages.chartsEmpty}" data-text-failed="${messages.chartsFailed}" data-label-time="${messages.seriesTime}" data-label-average="${messages.seriesAverage}" data-label-min="${messages.seriesMin}" data-label-max="${messages.seriesMax}">
+  return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading" data-text-loading="${messages.chartsLoading}" data-text-empty="${messages.chartsEmpty}" data-text-failed="${messages.chartsFailed}" data-text-collecting="${messages.chartsCollecting}" data-label-time="${messages.seriesTime}" data-label-average="${messages.seriesAverage}" data-label-min="${messages.seriesMin}" data-label-max="${messages.seriesMax}">
 <h2 id="charts-title">${messages.chartsTitle}</h2>
 <form class="chart-controls" aria-label="${messages.chartsControls}">
 <div class="control"><label for="chart-city">${messages.cityLabel}</label>
@@ -57,9 +57,9 @@ ${options}
 </form>
 <p class="chart-note" data-role="chart-note" aria-live="polite">${messages.chartsNeedScript}</p>
 <div class="chart-views">
-<figure class="chart-figure" data-view="city"><figcaption>${messages.chartTemperature}</figcaption><div id="chart-temperature" class="chart" data-unit="°C"></div></figure>
-<figure class="chart-figure" data-view="city"><figcaption>${messages.chartHumidity}</figcaption><div id="chart-humidity" class="chart" data-unit="%"></div></figure>
-<figure class="chart-figure" data-view="compare" hidden><figcaption>${messages.chartCompare}</figcaption><div id="chart-compare" class="chart" data-unit="°C"></div></figure>
+<figure class="chart-figure" data-view="city"><figcaption>${messages.chartTemperature}</figcaption><div id="chart-temperature" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
+<figure class="chart-figure" data-view="city"><figcaption>${messages.chartHumidity}</figcaption><div id="chart-humidity" class="chart" data-unit="%" data-precision="1" data-min="0" data-max="100"></div></figure>
+<figure class="chart-figure" data-view="compare" hidden><figcaption>${messages.chartCompare}</figcaption><div id="chart-compare" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
 </div>
 <p class="chart-download"><a id="csv-link" href="${csvHref(model.selectedCity, model.now, range.seconds, DEFAULT_POINTS)}" download>${messages.downloadCsv}</a></p>
 </section>`;

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderPage } from '../../../src/dashboard/page/render-page.js';
+import { normalModel } from './page-models.js';
+import { parseDocument } from './tiny-dom.js';
+
+describe('the chart boxes', () => {
+  const doc = parseDocument(renderPage(normalModel()));
+  const box = (id: string) => {
+    const element = doc.querySelector(`#${id}`);
+    assert.ok(element, id);
+    return element.dataset;
+  };
+
+  it('declare the unit and the precision of the readings they chart', () => {
+    assert.deepEqual(
+      ['chart-temperature', 'chart-humidity', 'chart-compare'].map((id) => [box(id).unit, box(id).precision]),
+      [
+        ['°C', '0.1'],
+        ['%', '1'],
+        ['°C', '0.1'],
+      ],
+    );
+  });
+
+  it('bound humidity to 0-100 %, and temperature not at all', () => {
+    assert.deepEqual([box('chart-humidity').min, box('chart-humidity').max], ['0', '100']);
+    assert.deepEqual([box('chart-temperature').min, box('chart-temperature').max], [undefined, undefined]);
+  });
+});
+
+describe('the note of a chart still collecting', () => {
+  it('is in the language of the page, its time for the script to fill', () => {
+    const texts = (['en', 'es'] as const).map(
+      (lang) =>
+        parseDocument(renderPage(normalModel({ lang }))).querySelector('#charts')?.dataset.textCollecting,
+    );
+    assert.deepEqual(texts, ['collecting since {time}', 'recopilando desde {time}']);
+  });
+});
