@@ -9,6 +9,7 @@ import {
   isTempName,
   listSnapshots,
   manifestPathOf,
+  type SnapshotFile,
 } from './snapshot-files.js';
 
 /** A temporary file nobody has written to for this long was left by a process that died. */
@@ -31,7 +32,7 @@ export async function applyRetention(
   nowMs: number,
   databaseId: string,
 ): Promise<string[]> {
-  const own = [];
+  const own: SnapshotFile[] = [];
   for (const snapshot of await listSnapshots(dir)) {
     if ((await originIdOf(join(dir, snapshot.name))) === databaseId) own.push(snapshot);
   }

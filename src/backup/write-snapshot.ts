@@ -44,10 +44,10 @@ const MAX_SOURCE_RUNS = 100_000;
 
 /**
  * Writes one consistent snapshot of `mediciones` into `dir` in the paper's format, with its
- * manifest (which also names the database it came from). Both are written under temporary names, fsynced, then renamed (data first, manifest
- * last, the folder fsynced after each): a file under a final name is always complete, and a
- * manifest under a final name always has its data beside it. On any failure the temporary files
- * are deleted and a `SnapshotError` names what went wrong.
+ * manifest (which also names the database it came from). Both are written under temporary names,
+ * fsynced, then renamed (data first, manifest last, the folder fsynced after each): a file under a
+ * final name is always complete, and a manifest under a final name always has its data beside it.
+ * On any failure the temporary files are deleted and a `SnapshotError` names what went wrong.
  */
 export async function writeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
   const { db, dir, clock, signal } = deps;
