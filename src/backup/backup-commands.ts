@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Clock } from '../core/clock.js';
+import { readDatabaseOrigin } from '../db/database-identity.js';
 import type { Database } from '../db/open-db.js';
+import { describeOrigin, type Manifest } from './manifest.js';
 import { createProgressBar, type MaybeTty } from './progress-bar.js';
 import { type RestoreReport, restoreBackup, UNKNOWN_SOURCE } from './restore-backup.js';
 import { dataPathOf } from './snapshot-files.js';
@@ -72,6 +74,7 @@ export async function verifyCommand(file: string, io: CommandIo): Promise<number
   io.stdout.write(
     `${dataPath}: good: ${count(manifest.rowCount)} rows (${span}), ${count(manifest.bytes)} bytes, SHA-256 as in its manifest (taken ${manifest.createdAt} from ${manifest.sourceDialect} by clima ${manifest.appVersion})\n`,
   );
+  io.stdout.write(`  from: ${describeOrigin(manifest.origin)}\n`);
   return 0;
 }
 
@@ -122,6 +125,7 @@ export async function restoreCommand(
     );
   }
   io.stdout.write(summary(report));
+  io.stdout.write(await originLines(verification.manifest, db));
   for (const problem of report.problems) io.stderr.write(`clima: ${problem}\n`);
   if (report.conflicts > 0) {
     io.stderr.write(
@@ -145,6 +149,23 @@ function summary(report: RestoreReport): string {
   const unlisted = report.conflicts - report.conflictSamples.length;
   if (unlisted > 0) lines.push(`    and ${count(unlisted)} more`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Where the snapshot came from and where it went. Restoring into another database is what a
+ * restore is for, so a different id is only said, not refused.
+ */
+async function originLines(manifest: Manifest | undefined, db: Database): Promise<string> {
+  const from = manifest === undefined ? 'unknown (no manifest)' : describeOrigin(manifest.origin);
+  let into: string;
+  try {
+    const target = await readDatabaseOrigin(db);
+    const same = target.databaseId === manifest?.origin?.databaseId;
+    into = `${describeOrigin(target)}${same ? ', the same database' : ''}`;
+  } catch (error) {
+    into = `${db.dialect}, ${db.location} (its id cannot be read: ${(error as Error).message})`;
+  }
+  return `  from: ${from}\n  into: ${into}\n`;
 }
 
 function count(value: number): string {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { PACKAGE_ROOT } from '../core/package-root.js';
+import type { DatabaseOrigin } from '../db/database-identity.js';
 import type { ReadingSource } from '../weather/observation.js';
 
 export const MANIFEST_FORMAT = 'clima-backup-manifest';
-export const MANIFEST_VERSION = 1;
+/** 2 added `origin`; version 1 manifests (no origin) are still read. */
+export const MANIFEST_VERSION = 2;
 
 /**
  * Where the source of readings changes, in id order: from `fromId` on (until the next run), the
@@ -19,7 +21,7 @@ export interface SourceRun {
 /** Beside each snapshot: what it must hold, to verify it before it is trusted. */
 export interface Manifest {
   readonly format: typeof MANIFEST_FORMAT;
-  readonly formatVersion: typeof MANIFEST_VERSION;
+  readonly formatVersion: 1 | typeof MANIFEST_VERSION;
   /** When the snapshot was taken, ISO 8601 UTC. */
   readonly createdAt: string;
   /** The data file's name, in the same folder. */
@@ -34,6 +36,11 @@ export interface Manifest {
   readonly maxFechaRegistro: string | null;
   /** `sqlite` or `mysql` (MySQL or MariaDB). */
   readonly sourceDialect: string;
+  /**
+   * The database the snapshot was taken from; null in a version 1 manifest, written before
+   * origins were recorded: its origin is unknown.
+   */
+  readonly origin: DatabaseOrigin | null;
   /** Version of clima that wrote it. */
   readonly appVersion: string;
   /** The source of every row; null when there were too many runs to keep. */
@@ -43,9 +50,15 @@ export interface Manifest {
 const FECHA = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 const COUNT = z.number().int().min(0);
 
+const originSchema = z.strictObject({
+  databaseId: z.string().min(1),
+  dialect: z.enum(['sqlite', 'mysql']),
+  location: z.string().min(1),
+});
+
 const manifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),
-  formatVersion: z.literal(MANIFEST_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(MANIFEST_VERSION)]),
   createdAt: z.iso.datetime(),
   dataFile: z.string().min(1),
   bytes: COUNT,
@@ -56,14 +69,17 @@ const manifestSchema = z.strictObject({
   minFechaRegistro: FECHA.nullable(),
   maxFechaRegistro: FECHA.nullable(),
   sourceDialect: z.string().min(1),
+  origin: originSchema.optional(),
   appVersion: z.string().min(1),
   sources: z.array(z.strictObject({ fromId: COUNT, source: z.enum(['open-meteo', 'simulated']) })).nullable(),
-}) satisfies z.ZodType<Manifest>;
+});
 
 /** The manifest's text: 4-space indent like the data file, one source run a line, ending with a newline. */
 export function formatManifest(manifest: Manifest): string {
-  const { sources, ...rest } = manifest;
-  const lines = JSON.stringify(rest, null, 4).split('\n');
+  const { sources, origin, ...rest } = manifest;
+  // Version 1 has no origin: an old manifest rewritten stays as it was.
+  const withOrigin = origin === null ? rest : { ...rest, origin };
+  const lines = JSON.stringify(withOrigin, null, 4).split('\n');
   const runs = sources?.map((run) => `        ${JSON.stringify(run)}`).join(',\n');
   const value = sources === null ? 'null' : sources.length === 0 ? '[]' : `[\n${runs}\n    ]`;
   lines.splice(-1, 0, `    "sources": ${value}`);
@@ -91,7 +107,21 @@ export function parseManifest(text: string): Manifest {
     const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
     throw new Error(`${where}${issue?.message ?? 'invalid'}`);
   }
-  return result.data;
+  const { origin, ...manifest } = result.data;
+  if (manifest.formatVersion === 1 && origin !== undefined) {
+    throw new Error('"origin": not part of format version 1');
+  }
+  if (manifest.formatVersion > 1 && origin === undefined) throw new Error('"origin": missing');
+  if (origin !== undefined && origin.dialect !== manifest.sourceDialect) {
+    throw new Error(`"origin.dialect": ${origin.dialect}, but sourceDialect is ${manifest.sourceDialect}`);
+  }
+  return { ...manifest, origin: origin ?? null };
+}
+
+/** An origin in words: `database ID (DIALECT, LOCATION)`, or why it is unknown. */
+export function describeOrigin(origin: DatabaseOrigin | null): string {
+  if (origin === null) return 'unknown (the manifest was written before clima recorded origins)';
+  return `database ${origin.databaseId} (${origin.dialect}, ${origin.location})`;
 }
 
 /** The version in package.json, read once per call site. */

@@ -3,9 +3,10 @@ import { basename, join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import { makeDirectory } from '../core/make-directory.js';
 import { createBackupRepository, type SnapshotReading } from '../db/backup-repository.js';
+import { type DatabaseOrigin, readDatabaseOrigin } from '../db/database-identity.js';
 import type { Database } from '../db/open-db.js';
 import { createPendingFile, type PendingFile, publish } from './durable-file.js';
-import { appVersion, formatManifest, type Manifest, type SourceRun } from './manifest.js';
+import { appVersion, formatManifest, MANIFEST_VERSION, type Manifest, type SourceRun } from './manifest.js';
 import { createPaperEncoder } from './paper-format.js';
 import { manifestPathOf, snapshotName } from './snapshot-files.js';
 
@@ -27,7 +28,8 @@ export interface SnapshotDeps {
 export interface Snapshot {
   readonly dataPath: string;
   readonly manifestPath: string;
-  readonly manifest: Manifest;
+  /** A new manifest always knows its origin. */
+  readonly manifest: Manifest & { readonly origin: DatabaseOrigin };
   readonly durationMs: number;
 }
 
@@ -42,10 +44,10 @@ const MAX_SOURCE_RUNS = 100_000;
 
 /**
  * Writes one consistent snapshot of `mediciones` into `dir` in the paper's format, with its
- * manifest. Both are written under temporary names, fsynced, then renamed (data first, manifest
- * last, the folder fsynced after each): a file under a final name is always complete, and a
- * manifest under a final name always has its data beside it. On any failure the temporary files
- * are deleted and a `SnapshotError` names what went wrong.
+ * manifest (which also names the database it came from). Both are written under temporary names,
+ * fsynced, then renamed (data first, manifest last, the folder fsynced after each): a file under a
+ * final name is always complete, and a manifest under a final name always has its data beside it.
+ * On any failure the temporary files are deleted and a `SnapshotError` names what went wrong.
  */
 export async function writeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
   const { db, dir, clock, signal } = deps;
@@ -73,12 +75,14 @@ export async function writeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
     });
     await writeOut(encoder.finish());
     const sha256 = await data.finish();
+    // After the walk, so a database without the schema says so about its readings first.
+    const origin = await readDatabaseOrigin(db);
     // Chosen now rather than at the start, so a snapshot finished meanwhile keeps its name.
     const dataPath = join(dir, await freeName(dir, createdAt));
     const manifestPath = manifestPathOf(dataPath);
-    const manifest: Manifest = {
+    const manifest: Snapshot['manifest'] = {
       format: 'clima-backup-manifest',
-      formatVersion: 1,
+      formatVersion: MANIFEST_VERSION,
       createdAt: createdAt.toISOString(),
       dataFile: basename(dataPath),
       bytes: data.bytes,
@@ -90,6 +94,7 @@ export async function writeSnapshot(deps: SnapshotDeps): Promise<Snapshot> {
       maxFechaRegistro: stats.maxFecha,
       sourceDialect: db.dialect,
       appVersion: appVersion(),
+      origin,
       sources: stats.sources,
     };
     const manifestFile = await createPendingFile(dir, basename(manifestPath));

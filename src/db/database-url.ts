@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /** A SQLite file: the embedded default. */
 export interface SqliteTarget {
@@ -74,6 +75,16 @@ export function describeTarget(target: DatabaseTarget): string {
   if (target.dialect === 'sqlite') return `sqlite:${target.path}`;
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
   return `mysql://${encodeURIComponent(target.user)}@${host}:${target.port}/${target.database}${describeTls(target.tls)}`;
+}
+
+/**
+ * Where the database is, to record beside its snapshots: no user, no password, no TLS options.
+ * `mysql://HOST:PORT/DB` as this client reaches it, or the SQLite file's absolute path.
+ */
+export function locationOf(target: DatabaseTarget): string {
+  if (target.dialect === 'sqlite') return target.path === ':memory:' ? target.path : resolve(target.path);
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `mysql://${host}:${target.port}/${target.database}`;
 }
 
 function describeTls(tls: MysqlTls): string {

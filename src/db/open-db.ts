@@ -3,7 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { type CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { makeDirectory } from '../core/make-directory.js';
-import type { DatabaseTarget, MysqlTarget, SqliteTarget } from './database-url.js';
+import { type DatabaseTarget, locationOf, type MysqlTarget, type SqliteTarget } from './database-url.js';
 import type { DialectName } from './dialect.js';
 import { type ClosableMysqlPool, createMysqlPool, type TimedConnection } from './mysql-pool.js';
 import type { Schema } from './schema.js';
@@ -12,6 +12,8 @@ import type { Schema } from './schema.js';
 export interface Database {
   readonly kysely: Kysely<Schema>;
   readonly dialect: DialectName;
+  /** Where it is, without credentials (`locationOf`): recorded as the origin of its snapshots. */
+  readonly location: string;
   /**
    * Runs `work` on one connection held for it alone, which can stream a result of any size. On
    * SQLite that is the database's only connection: nothing else may use this `Database` until
@@ -67,6 +69,7 @@ function openSqlite(target: SqliteTarget, options: OpenDbOptions): Database {
   return {
     kysely,
     dialect: 'sqlite',
+    location: locationOf(target),
     withStreamingConnection: (work) => work(sqliteStreaming(file)),
     async close() {
       // Kysely only closes a database it has used.
@@ -85,6 +88,7 @@ function openMysql(target: MysqlTarget, options: OpenDbOptions): Database {
   return {
     kysely,
     dialect: 'mysql',
+    location: locationOf(target),
     withStreamingConnection: (work) => withMysqlStreaming(pool, work),
     async close() {
       await kysely.destroy();

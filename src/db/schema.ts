@@ -23,7 +23,16 @@ export interface MedicionesTable {
   observed_at: string;
 }
 
+/** Table `clima_database`: exactly one row, this database's identity (migration 0002). */
+export interface ClimaDatabaseTable {
+  /** A random UUID, drawn once when the table was created. */
+  id: string;
+  /** `'YYYY-MM-DD HH:MM:SS'` UTC. */
+  created_at: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Schema {
   mediciones: MedicionesTable;
+  clima_database: ClimaDatabaseTable;
 }

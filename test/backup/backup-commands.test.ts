@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { formatManifest, parseManifest } from '../../src/backup/manifest.js';
+import { readDatabaseOrigin } from '../../src/db/database-identity.js';
+import { openDb } from '../../src/db/open-db.js';
 import { freePort } from '../support/free-port.js';
 import { runClima, startClima, waitFor } from '../support/run-clima.js';
 import { seededCliFolder } from './backup-fixtures.js';
@@ -56,6 +67,74 @@ describe('the backup commands', () => {
     });
     assert.equal(restored.code, 0, restored.stderr);
     assert.match(restored.stdout, /\n {2}inserted: 1,000\n {2}already there, identical: 0\n/);
+  });
+
+  it('backup verify and restore name the database a snapshot came from, and restore the one it went into', async () => {
+    const idOf = async (path: string) => {
+      const db = openDb({ dialect: 'sqlite', path });
+      try {
+        return (await readDatabaseOrigin(db)).databaseId;
+      } finally {
+        await db.close();
+      }
+    };
+    const source = join(dir, 'clima.db');
+    const from = `  from: database ${await idOf(source)} (sqlite, ${source})\n`;
+    const [file] = snapshots(join(dir, 'elsewhere'));
+    const snapshot = join(dir, 'elsewhere', file ?? '');
+
+    const verify = await runClima(['backup', 'verify', snapshot], { env });
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.match(verify.stdout, /: good: 1,000 rows .*\n(.*)\n$/);
+    assert.ok(verify.stdout.endsWith(`\n${from}`), verify.stdout);
+
+    const other = join(dir, 'other.db');
+    const restored = await runClima(['restore', snapshot], {
+      env: { ...env, DATABASE_URL: `sqlite:${other}` },
+    });
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.ok(
+      restored.stdout.endsWith(`${from}  into: database ${await idOf(other)} (sqlite, ${other})\n`),
+      restored.stdout,
+    );
+    const same = await runClima(['restore', snapshot], { env });
+    assert.equal(same.code, 0, same.stderr);
+    assert.ok(
+      same.stdout.endsWith(
+        `${from}  into: database ${await idOf(source)} (sqlite, ${source}), the same database\n`,
+      ),
+      same.stdout,
+    );
+    const dry = await runClima(['restore', snapshot, '--dry-run'], {
+      env: { ...env, DATABASE_URL: `sqlite:${join(dir, 'never.db')}` },
+    });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(
+      dry.stdout,
+      /\n {2}into: sqlite, .*never\.db \(its id cannot be read: .*apply the migrations\)\n$/,
+    );
+  });
+
+  it('verifies and restores a snapshot whose manifest predates origins, saying its origin is unknown', async () => {
+    const [file] = snapshots(join(dir, 'elsewhere'));
+    const old = join(dir, 'old');
+    mkdirSync(old);
+    const data = join(old, file ?? '');
+    const manifestPath = data.replace(/\.json$/, '.manifest.json');
+    copyFileSync(join(dir, 'elsewhere', file ?? ''), data);
+    const manifest = parseManifest(readFileSync(join(dir, 'elsewhere', basename(manifestPath)), 'utf8'));
+    writeFileSync(manifestPath, formatManifest({ ...manifest, formatVersion: 1, origin: null }));
+    const unknown = '  from: unknown (the manifest was written before clima recorded origins)\n';
+
+    const verify = await runClima(['backup', 'verify', data], { env });
+    assert.equal(verify.code, 0, verify.stderr);
+    assert.ok(verify.stdout.endsWith(`\n${unknown}`), verify.stdout);
+    const restored = await runClima(['restore', data], {
+      env: { ...env, DATABASE_URL: `sqlite:${join(dir, 'from-old.db')}` },
+    });
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.match(restored.stdout, /\n {2}inserted: 1,000\n/);
+    assert.ok(restored.stdout.includes(`\n${unknown}  into: database `), restored.stdout);
   });
 
   for (const [args, message] of [

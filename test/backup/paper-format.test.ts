@@ -12,6 +12,7 @@ import {
   createBackupRepository,
   type SnapshotReading,
 } from '../../src/db/backup-repository.js';
+import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import type { Database } from '../../src/db/open-db.js';
 import { readingKey } from '../../src/db/reading.js';
 import { openMigrated, sha256Of } from './backup-fixtures.js';
@@ -80,7 +81,7 @@ describe("snapshots in the paper's format", () => {
     });
   });
 
-  it('writes a manifest with the counts, bounds, checksum, dialect, version and sources', () => {
+  it('writes a manifest with the counts, bounds, checksum, dialect, version, origin and sources', async () => {
     const dataPath = join(dir, 'out', 'mediciones-20260102T030405Z.json');
     const manifest = parseManifest(
       readFileSync(join(dir, 'out', 'mediciones-20260102T030405Z.manifest.json'), 'utf8'),
@@ -88,7 +89,7 @@ describe("snapshots in the paper's format", () => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     assert.deepEqual(manifest, {
       format: 'clima-backup-manifest',
-      formatVersion: 1,
+      formatVersion: 2,
       createdAt: '2026-01-02T03:04:05.678Z',
       dataFile: 'mediciones-20260102T030405Z.json',
       bytes: statSync(dataPath).size,
@@ -100,6 +101,11 @@ describe("snapshots in the paper's format", () => {
       maxFechaRegistro: '2025-12-31 23:59:59',
       sourceDialect: 'sqlite',
       appVersion: version,
+      origin: {
+        databaseId: (await readDatabaseOrigin(db)).databaseId,
+        dialect: 'sqlite',
+        location: join(dir, 'clima.db'),
+      },
       sources: [
         { fromId: 99, source: 'open-meteo' },
         { fromId: 102, source: 'simulated' },

@@ -6,6 +6,7 @@ import { after, before, it } from 'node:test';
 import { restoreBackup } from '../../src/backup/restore-backup.js';
 import { SnapshotError, writeSnapshot } from '../../src/backup/write-snapshot.js';
 import { systemClock } from '../../src/core/clock.js';
+import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
@@ -57,6 +58,18 @@ mariadbSuite('restore drill on MariaDB', (server) => {
       ],
     );
     assert.deepEqual((await allRows(back)).map(backedUpPart), (await allRows(source)).map(backedUpPart));
+    // Each snapshot names its own database: the readings travel, the ids stay.
+    const origins = [fromMariaDb, fromSqlite, again].map(({ manifest }) => manifest.origin);
+    assert.deepEqual(origins, [
+      await readDatabaseOrigin(source),
+      await readDatabaseOrigin(sqlite),
+      await readDatabaseOrigin(back),
+    ]);
+    assert.equal(new Set(origins.map((origin) => origin.databaseId)).size, 3);
+    assert.deepEqual(
+      origins.map((origin) => origin.location),
+      [source.location, join(dir, 'middle.db'), back.location],
+    );
   });
 
   // Last: it kills the server.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { describeTarget, parseDatabaseUrl } from '../../src/db/database-url.js';
+import { describeTarget, locationOf, parseDatabaseUrl } from '../../src/db/database-url.js';
 
 const PLAIN = { mode: 'DISABLED' } as const;
 
@@ -174,5 +174,17 @@ describe('describeTarget', () => {
     assert.equal(describeTarget(mysql), 'mysql://sensor@db:33060/clima');
     assert.equal(describeTarget(parseDatabaseUrl('mysql://u:p@[::1]/clima')), 'mysql://u@[::1]:3306/clima');
     assert.equal(describeTarget(parseDatabaseUrl('sqlite:data/clima.db')), 'sqlite:data/clima.db');
+  });
+});
+
+describe('locationOf', () => {
+  it('names where the database is without user, password or TLS options, a SQLite file by its absolute path', () => {
+    assert.equal(
+      locationOf(parseDatabaseUrl('mysql://sensor:hunter2@db:33060/clima?ssl-mode=required')),
+      'mysql://db:33060/clima',
+    );
+    assert.equal(locationOf(parseDatabaseUrl('mariadb://u:p@[::1]/clima')), 'mysql://[::1]:3306/clima');
+    assert.equal(locationOf(parseDatabaseUrl('sqlite:data/clima.db')), join(process.cwd(), 'data/clima.db'));
+    assert.equal(locationOf(parseDatabaseUrl('sqlite:///var/lib/clima.db')), '/var/lib/clima.db');
   });
 });

@@ -73,7 +73,19 @@ describe('a SQLite database', () => {
     const codes = await Promise.all(children.map(async (child) => (await once(child, 'exit'))[0]));
     const results = outputs.map((output) => output().replace('ready\n', '').trim());
     assert.deepEqual(codes, [0, 0, 0, 0], results.join('\n'));
-    assert.deepEqual(results.sort(), ['["0001-create-mediciones"]', '[]', '[]', '[]']);
+    assert.deepEqual(results.sort(), [
+      '["0001-create-mediciones","0002-database-identity"]',
+      '[]',
+      '[]',
+      '[]',
+    ]);
+    const db = openDb({ dialect: 'sqlite', path });
+    try {
+      const ids = await db.kysely.selectFrom('clima_database').select('id').execute();
+      assert.equal(ids.length, 1, 'one id, drawn once');
+    } finally {
+      await db.close();
+    }
   });
 });
 

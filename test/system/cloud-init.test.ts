@@ -1,16 +1,23 @@
 // deploy/cloud/initdb/01-schema.sql must build what `clima migrate` builds, and record it so that
-// services logging in with least-privilege accounts (which cannot CREATE) find nothing pending.
+// services logging in with least-privilege accounts (which cannot CREATE) find nothing pending;
+// 02-users.sh must let those accounts read what they read at start-up (and a backup's origin).
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
+import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
+import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../src/db/open-db.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
 
 const SCHEMA_SQL = readFileSync(new URL('../../deploy/cloud/initdb/01-schema.sql', import.meta.url), 'utf8');
-const TABLES = ['mediciones', 'kysely_migration', 'kysely_migration_lock'];
+const USERS_SH = new URL('../../deploy/cloud/initdb/02-users.sh', import.meta.url).pathname;
+const TABLES = ['mediciones', 'clima_database', 'kysely_migration', 'kysely_migration_lock'];
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const PASSWORDS = { sensor: "s3nsor'; DROP", reader: 'r\\eader"$(x)' };
 
 mariadbSuite("the cloud's init SQL", (server) => {
   /** Runs `statements` (several, `;`-separated) as root on the test server, in `database`. */
@@ -56,13 +63,25 @@ mariadbSuite("the cloud's init SQL", (server) => {
     assert.deepEqual(await execute('clima', names), await execute('clima_migrated', names));
     const locks = 'SELECT id, is_locked FROM kysely_migration_lock';
     assert.deepEqual(await execute('clima', locks), await execute('clima_migrated', locks));
-    const [stamp] = (await execute('clima', 'SELECT timestamp FROM kysely_migration')) as {
+    const stamps = (await execute('clima', 'SELECT timestamp FROM kysely_migration')) as {
       timestamp: string;
     }[];
-    assert.ok(
-      !Number.isNaN(new Date(stamp?.timestamp ?? '').getTime()),
-      `${stamp?.timestamp} parses as a date`,
-    );
+    for (const { timestamp } of stamps) {
+      assert.ok(!Number.isNaN(new Date(timestamp).getTime()), `${timestamp} parses as a date`);
+    }
+  });
+
+  it('draws one random id for the database, as the migration does for its own', async () => {
+    const ids = async (database: string) =>
+      ((await execute(database, 'SELECT id, created_at FROM clima_database')) as { id: string }[]).map(
+        (row) => row.id,
+      );
+    const [initId, ...more] = await ids('clima');
+    assert.match(initId ?? '', UUID_V4);
+    assert.deepEqual(more, []);
+    const [migratedId] = await ids('clima_migrated');
+    assert.match(migratedId ?? '', UUID_V4);
+    assert.notEqual(initId, migratedId);
   });
 
   it('leaves nothing pending for the migrator', async () => {
@@ -73,4 +92,53 @@ mariadbSuite("the cloud's init SQL", (server) => {
       await db.close();
     }
   });
+
+  // Last: 02-users.sh removes root's network accounts, which this file's connections use.
+  it("lets the least-privilege accounts find nothing pending and read the database's id", async () => {
+    const [{ id }] = (await execute('clima', 'SELECT id FROM clima_database')) as [{ id: string }];
+    await sourceUsersScript();
+    for (const [user, password] of [
+      ['clima_sensor', PASSWORDS.sensor],
+      ['clima_reader', PASSWORDS.reader],
+    ] as const) {
+      const url = `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${server().port}/clima`;
+      const db = openDb(parseDatabaseUrl(url));
+      try {
+        assert.deepEqual(await migrateToLatest(db), [], user);
+        assert.deepEqual(await readDatabaseOrigin(db), {
+          databaseId: id,
+          dialect: 'mysql',
+          location: `mysql://127.0.0.1:${server().port}/clima`,
+        });
+        await assert.rejects(
+          db.kysely.updateTable('clima_database').set({ id: 'changed' }).execute(),
+          /UPDATE command denied/,
+          user,
+        );
+      } finally {
+        await db.close();
+      }
+    }
+  });
+
+  /**
+   * Sources 02-users.sh as the mysql image's entrypoint does, with its three functions; the
+   * statements go to this server over TCP as root.
+   */
+  async function sourceUsersScript(): Promise<void> {
+    const entrypoint = `
+set -eo pipefail
+mysql_error() { echo "initdb: $*" >&2; exit 1; }
+file_env() { export "$1"="\${!1:-}"; }
+docker_process_sql() { mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$CLIMA_PORT" -uroot --comments "$@"; }
+. "$1"`;
+    await promisify(execFile)('bash', ['-c', entrypoint, 'initdb', USERS_SH], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        CLIMA_PORT: String(server().port),
+        CLIMA_SENSOR_PASSWORD: PASSWORDS.sensor,
+        CLIMA_READER_PASSWORD: PASSWORDS.reader,
+      },
+    });
+  }
 });

@@ -220,6 +220,7 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
         'GRANT SELECT, INSERT ON `clima`.`mediciones` TO `clima_sensor`@`%`',
         'GRANT SELECT ON `clima`.`kysely_migration_lock` TO `clima_sensor`@`%`',
         'GRANT SELECT ON `clima`.`kysely_migration` TO `clima_sensor`@`%`',
+        'GRANT SELECT ON `clima`.`clima_database` TO `clima_sensor`@`%`',
         'GRANT USAGE ON *.* TO `clima_sensor`@`%`',
       ]),
     );
@@ -228,6 +229,7 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
       sorted([
         'GRANT SELECT ON `clima`.`kysely_migration_lock` TO `clima_reader`@`%`',
         'GRANT SELECT ON `clima`.`kysely_migration` TO `clima_reader`@`%`',
+        'GRANT SELECT ON `clima`.`clima_database` TO `clima_reader`@`%`',
         'GRANT SELECT ON `clima`.`mediciones` TO `clima_reader`@`%`',
         'GRANT USAGE ON *.* TO `clima_reader`@`%`',
       ]),

@@ -1,7 +1,7 @@
 -- clima: the cloud database's schema, created on the first start of an empty volume (the mysql
 -- image runs /docker-entrypoint-initdb.d/* in name order; `npm run hybrid` runs the same files).
 --
--- This is migration 0001-create-mediciones (src/db/migrations/) as it runs on MySQL, recorded in
+-- These are the migrations (src/db/migrations/) as they run on MySQL, recorded in
 -- Kysely's own bookkeeping tables: the services connect with least-privilege accounts that cannot
 -- CREATE, so when they check for pending migrations at start-up they must find none. A later
 -- migration is applied with an administrator's DATABASE_URL (`clima migrate`) before the new
@@ -28,6 +28,24 @@ CREATE TABLE mediciones (
 
 CREATE INDEX mediciones_ciudad_fecha_registro_idx ON mediciones (ciudad, fecha_registro);
 
+-- Migration 0002-database-identity: this database's id, recorded by backups as their origin. A
+-- random (version 4) UUID drawn once, as the migration draws it, from the server's RANDOM_BYTES.
+CREATE TABLE clima_database (
+  id varchar(36) PRIMARY KEY,
+  created_at datetime NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+SET @clima_hex = LOWER(HEX(RANDOM_BYTES(16)));
+INSERT INTO clima_database (id, created_at) VALUES (
+  CONCAT_WS('-',
+    SUBSTR(@clima_hex, 1, 8),
+    SUBSTR(@clima_hex, 9, 4),
+    CONCAT('4', SUBSTR(@clima_hex, 14, 3)),
+    CONCAT(SUBSTR('89ab', 1 + (CONV(SUBSTR(@clima_hex, 17, 1), 16, 10) & 3), 1), SUBSTR(@clima_hex, 18, 3)),
+    SUBSTR(@clima_hex, 21, 12)),
+  UTC_TIMESTAMP());
+SET @clima_hex = NULL;
+
 -- Kysely's Migrator creates these two tables itself when they are missing; same definitions.
 CREATE TABLE kysely_migration (
   name varchar(255) NOT NULL PRIMARY KEY,
@@ -42,5 +60,7 @@ CREATE TABLE kysely_migration_lock (
 -- The migrator orders what ran by this ISO-8601 text, as new Date(...) parses it.
 INSERT INTO kysely_migration (name, timestamp)
 VALUES ('0001-create-mediciones', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
+INSERT INTO kysely_migration (name, timestamp)
+VALUES ('0002-database-identity', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
 
 INSERT INTO kysely_migration_lock (id, is_locked) VALUES ('migration_lock', 0);

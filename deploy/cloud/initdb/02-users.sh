@@ -9,7 +9,8 @@
 #   clima_sensor  INSERT and SELECT on mediciones (the sensor)
 #   clima_reader  SELECT on mediciones (the dashboard and the backup)
 #
-# Both may also read Kysely's migration bookkeeping, which every service checks at start-up.
+# Both may also read Kysely's migration bookkeeping, which every service checks at start-up, and
+# the database's id (clima_database), which backups record as their origin.
 # Neither can UPDATE, DELETE, DROP or create anything; root exists only at localhost (the socket
 # inside the database's own host or container), never over the network.
 
@@ -42,6 +43,9 @@ GRANT SELECT ON clima.kysely_migration_lock TO 'clima_sensor'@'%';
 GRANT SELECT ON clima.mediciones TO 'clima_reader'@'%';
 GRANT SELECT ON clima.kysely_migration TO 'clima_reader'@'%';
 GRANT SELECT ON clima.kysely_migration_lock TO 'clima_reader'@'%';
+
+GRANT SELECT ON clima.clima_database TO 'clima_sensor'@'%';
+GRANT SELECT ON clima.clima_database TO 'clima_reader'@'%';
 
 -- The image creates root@'%' unless MYSQL_ROOT_HOST says otherwise, and some installers add
 -- root@127.0.0.1 or anonymous accounts: whatever exists, root stays local-only.
