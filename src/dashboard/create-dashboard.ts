@@ -164,7 +164,7 @@ function liveStatus(ctx: DashboardContext) {
   const outbox = ctx.outbox?.();
   return {
     database: { status: db.up ? 'up' : 'down', since: db.since.toISOString() },
-    openMeteo: { status: weather.up ? 'up' : 'down', callsToday: weather.callsToday },
+    openMeteo: { status: weather.status, callsToday: weather.callsToday },
     outbox: outbox
       ? {
           depth: outbox.status?.depth ?? null,
