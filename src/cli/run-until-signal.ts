@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import { StartUpError } from './start-up-error.js';
 
 /** A long-running part of a process: a poll loop, a server, a scheduled job. */
 export interface Service {
@@ -71,7 +72,8 @@ export function runUntilSignal(
     void (async () => {
       for (const service of services) await service.start();
     })().catch((error) => {
-      logger.fatal({ err: error }, 'start-up failed');
+      if (error instanceof StartUpError) logger.fatal(error.message);
+      else logger.fatal({ err: error }, 'start-up failed');
       stopping = true;
       void shutDown().then(() => resolve(1));
     });
