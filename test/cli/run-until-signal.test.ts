@@ -49,7 +49,7 @@ it('exits with code 1 within the 5 s shutdown deadline when a client never finis
 
   assert.equal(code, 1, clima.stdout() + clima.stderr());
   assert.ok(tookMs >= 4_900, `waited for the graceful stop first (${tookMs} ms)`);
-  assert.ok(tookMs < 7_000, `exited soon after the 5 s deadline (${tookMs} ms)`);
+  assert.ok(tookMs < 8_000, `exited soon after the 5 s deadline (${tookMs} ms)`);
   const line = clima
     .stdout()
     .split('\n')
