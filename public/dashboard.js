@@ -306,11 +306,15 @@
         if (!status) return;
         const openMeteo = status.openMeteo;
         if (weather && openMeteo) {
-          const up = openMeteo.status === 'up';
-          weather.dataset.state = up ? 'up' : 'down';
-          weather.querySelector('[data-role="text"]').textContent = up
-            ? weather.dataset.textUp
-            : weather.dataset.textDown;
+          const state =
+            openMeteo.status === 'up' || openMeteo.status === 'unused' ? openMeteo.status : 'down';
+          weather.dataset.state = state;
+          const texts = {
+            up: weather.dataset.textUp,
+            down: weather.dataset.textDown,
+            unused: weather.dataset.textUnused,
+          };
+          weather.querySelector('[data-role="text"]').textContent = texts[state];
           weather.querySelector('[data-role="calls"]').textContent = fill(weather.dataset.callsTemplate, {
             calls: numberFormat.format(Number(openMeteo.callsToday) || 0),
             budget: numberFormat.format(Number(weather.dataset.budget) || 0),

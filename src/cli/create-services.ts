@@ -18,6 +18,7 @@ import type { WeatherSource } from '../weather/observation.js';
 import { createOpenMeteoSource, type OpenMeteoSource } from '../weather/open-meteo-source.js';
 import { createSimulatedSource } from '../weather/simulated-source.js';
 import type { Service } from './run-until-signal.js';
+import { listenOrExplain } from './start-up-error.js';
 
 /** What every service of one process shares. */
 export interface ProcessDeps {
@@ -115,14 +116,20 @@ export function createSensorService(deps: ProcessDeps, edge: EdgeOutbox): Servic
 
 /** `clima sensor`'s status server on SENSOR_PORT: health, metrics and the outbox for the dashboard. */
 export function createSensorStatusService(deps: ProcessDeps, edge: EdgeOutbox, port: number): Service {
-  return createSensorStatusServer({
-    host: deps.config.dashboard.host,
+  const host = deps.config.dashboard.host;
+  const server = createSensorStatusServer({
+    host,
     port,
     outbox: edge.status,
     metrics: deps.metrics,
     metricsToken: deps.config.metricsToken,
     logger: deps.logger.child({ component: 'sensor-status' }),
   });
+  return {
+    name: server.name,
+    start: () => listenOrExplain(() => server.start(), { host, port, portVariable: 'SENSOR_PORT' }),
+    stop: () => server.stop(),
+  };
 }
 
 /**
@@ -160,7 +167,8 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
     async start() {
       await schema.atStartUp();
       remote?.start();
-      await dashboard.start();
+      const { host, port } = config.dashboard;
+      await listenOrExplain(() => dashboard.start(), { host, port, portVariable: 'PORT' });
       deps.logger.info(`dashboard listening on http://${config.dashboard.host}:${config.dashboard.port}`);
     },
     async stop() {

@@ -8,8 +8,9 @@ import { createLogger, type Logger } from '../core/logger.js';
 import { describeTarget } from '../db/database-url.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import { warnOfPlaintextCredentials } from '../db/mysql-tls.js';
-import { openDb } from '../db/open-db.js';
+import { openDb, openDbOnFirstUse } from '../db/open-db.js';
 import type { ProcessDeps } from './create-services.js';
+import { checkDatabaseFolder } from './database-folder.js';
 import { parseCommandLine, type RunLine } from './parse-command-line.js';
 import { runUntilSignal, type Service } from './run-until-signal.js';
 import { commandUsage, mainUsage } from './usage.js';
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let config: Config;
   try {
     config = loadConfig(io.env);
+    if (line.command !== 'backup verify') checkDatabaseFolder(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`clima: invalid configuration: ${error.message}\n`);
@@ -61,7 +63,11 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   const clock = io.clock ?? systemClock;
   // Reads a file and nothing else: no database to open (or, for SQLite, to create).
   if (command === 'backup verify') return verifyCommand(args.FILE ?? '', io);
-  const db = openDb(config.database, { logger });
+  // A restore opens its database only once the backup has verified: a refused one creates nothing.
+  const db =
+    command === 'restore'
+      ? openDbOnFirstUse(config.database, { logger })
+      : openDb(config.database, { logger });
   logger.info({ database: describeTarget(config.database) }, 'database selected');
   warnOfPlaintextCredentials(config.database, logger);
   const backupDir = typeof options.out === 'string' ? options.out : config.backup.dir;

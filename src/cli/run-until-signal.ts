@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import { StartUpError } from './start-up-error.js';
 
 /** A long-running part of a process: a poll loop, a server, a scheduled job. */
 export interface Service {
@@ -12,7 +13,8 @@ const SHUTDOWN_DEADLINE_MS = 5_000;
 
 /**
  * Starts the services and resolves with an exit code once SIGINT or SIGTERM has stopped them
- * (in reverse order) and `cleanup` has run. A second signal exits at once.
+ * (in reverse order) and `cleanup` has run. A second signal exits at once, and so does a stop
+ * that outlasts the deadline: exit code 1 either way.
  */
 export function runUntilSignal(
   services: readonly Service[],
@@ -24,6 +26,7 @@ export function runUntilSignal(
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting now');
+        logger.flush();
         process.exit(1);
       }
       stopping = true;
@@ -36,12 +39,15 @@ export function runUntilSignal(
       const timedOut = new Promise<'timeout'>((done) => {
         deadline = setTimeout(() => done('timeout'), SHUTDOWN_DEADLINE_MS);
       });
+      let current = 'clean-up';
       const stopped = (async () => {
         for (const service of [...services].reverse()) {
+          current = service.name;
           await service
             .stop()
             .catch((error) => logger.error({ err: error, service: service.name }, 'stop failed'));
         }
+        current = 'clean-up';
         await cleanup();
       })();
       const outcome = await Promise.race([stopped, timedOut]);
@@ -49,8 +55,14 @@ export function runUntilSignal(
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (outcome === 'timeout') {
-        logger.error(`services did not stop within ${SHUTDOWN_DEADLINE_MS} ms`);
-        return 1;
+        logger.error(
+          { service: current },
+          `shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms (still stopping: ${current}): exiting with code 1`,
+        );
+        logger.flush();
+        // What did not stop (a client that never finishes its request, a hung query) holds the
+        // event loop, so resolving would leave the process running: the deadline is a promise.
+        process.exit(1);
       }
       return 0;
     }
@@ -60,7 +72,8 @@ export function runUntilSignal(
     void (async () => {
       for (const service of services) await service.start();
     })().catch((error) => {
-      logger.fatal({ err: error }, 'start-up failed');
+      if (error instanceof StartUpError) logger.fatal(error.message);
+      else logger.fatal({ err: error }, 'start-up failed');
       stopping = true;
       void shutDown().then(() => resolve(1));
     });

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { AppError } from '../core/app-error.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -36,6 +43,26 @@ export interface DashboardDeps {
   readonly metrics: Metrics;
   /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
   readonly metricsToken?: string;
+}
+
+/**
+ * Every request is logged at debug, not at Fastify's info: at info a dashboard polled by a page
+ * and a health check every few seconds would log nothing but its own traffic. Failed requests
+ * stay errors.
+ */
+class DebugRequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    if (error) super.requestCompleted(error, request, reply);
+    else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
 }
 
 const SECURITY_HEADERS = {
@@ -82,6 +109,7 @@ export function createDashboard(deps: DashboardDeps) {
   const app: FastifyInstance = Fastify({
     // pino's Logger is Fastify's logger; only the generic parameters differ.
     loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new DebugRequestLog(),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Slow or stuck clients must not hold sockets forever.
@@ -168,7 +196,7 @@ function liveStatus(ctx: DashboardContext) {
   const outbox = ctx.outbox?.();
   return {
     database: { status: db.up ? 'up' : 'down', since: db.since.toISOString() },
-    openMeteo: { status: weather.up ? 'up' : 'down', callsToday: weather.callsToday },
+    openMeteo: { status: weather.status, callsToday: weather.callsToday },
     outbox: outbox
       ? {
           depth: outbox.status?.depth ?? null,

@@ -45,13 +45,15 @@ export function createDatabaseGuard(options: {
     log.succeeded();
   }
 
-  function markDown(error: Error): void {
-    if (state.up) state = { up: false, since: new Date(clock.now()), lastError: error.message };
+  /** `startedAt`: when the failed query was sent, the first moment the database was seen failing. */
+  function markDown(error: Error, startedAt: number): void {
+    if (state.up) state = { up: false, since: new Date(startedAt), lastError: error.message };
     else state = { ...state, lastError: error.message };
     log.failed(error);
   }
 
   async function run<T>(query: string, work: () => Promise<T>): Promise<T> {
+    const startedAt = clock.now();
     const stopTimer = metrics.dbQueryDuration.startTimer({ query });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -67,7 +69,7 @@ export function createDatabaseGuard(options: {
       const unreachable = error instanceof QueryTimeout || isConnectionError(error);
       stopTimer({ outcome: error instanceof QueryTimeout ? 'timeout' : 'error' });
       if (!unreachable) throw error;
-      markDown(error as Error);
+      markDown(error as Error, startedAt);
       throw new AppError('database_unavailable', 'the database is unavailable; retrying', {
         cause: error,
         retryAfterS: DATABASE_RETRY_AFTER_S,

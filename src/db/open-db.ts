@@ -58,6 +58,28 @@ export function openDb(target: DatabaseTarget, options: OpenDbOptions = {}): Dat
   return target.dialect === 'sqlite' ? openSqlite(target, options) : openMysql(target, options);
 }
 
+/**
+ * A `Database` that opens `target` only when it is first used. A command that may end before it
+ * needs the database (a restore refusing a damaged file) then leaves nothing behind, not even an
+ * empty SQLite file; `close()` before any use closes nothing.
+ */
+export function openDbOnFirstUse(target: DatabaseTarget, options: OpenDbOptions = {}): Database {
+  let opened: Database | undefined;
+  const db = () => {
+    opened ??= openDb(target, options);
+    return opened;
+  };
+  return {
+    get kysely() {
+      return db().kysely;
+    },
+    dialect: target.dialect,
+    location: locationOf(target),
+    withStreamingConnection: (work) => db().withStreamingConnection(work),
+    close: async () => opened?.close(),
+  };
+}
+
 function openSqlite(target: SqliteTarget, options: OpenDbOptions): Database {
   if (target.path !== ':memory:') makeDirectory(dirname(target.path));
   const file = new BetterSqlite3(target.path, { timeout: options.busyTimeoutMs ?? 5_000 });

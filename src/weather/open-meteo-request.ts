@@ -15,8 +15,12 @@ export interface CurrentRequestOptions {
   readonly sleep: Sleep;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Called before every attempt, so call accounting sees retries too. */
-  readonly onAttempt: (locationCount: number) => void;
+  /**
+   * Called after every attempt that reached the server, retries included: what the API counts
+   * as calls. One that never left this host (the name did not resolve, the connection was
+   * refused) costs nothing and is not reported.
+   */
+  readonly onSent: (locationCount: number) => void;
 }
 
 // A Retry-After longer than this is not waited out in-line (it would hold the caller's tick); the
@@ -25,7 +29,14 @@ const MAX_INLINE_RETRY_AFTER_MS = 10_000;
 
 type AttemptOutcome =
   | { kind: 'ok'; body: string }
-  | { kind: 'retry'; code: 'unavailable' | 'rate-limited'; reason: string; retryAfterMs?: number }
+  | {
+      kind: 'retry';
+      code: 'unavailable' | 'rate-limited';
+      reason: string;
+      retryAfterMs?: number;
+      /** The request never reached the server. */
+      unsent?: true;
+    }
   | { kind: 'fail'; error: WeatherError };
 
 /** The forecast URL asking current temperature and humidity for `cities`, in their order. */
@@ -49,8 +60,8 @@ export async function requestCurrent(
   const url = currentUrl(options.baseUrl, cities);
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw abortedError(signal);
-    options.onAttempt(cities.length);
     const outcome = await attemptOnce(url, options, signal);
+    if (!(outcome.kind === 'retry' && outcome.unsent)) options.onSent(cities.length);
     if (outcome.kind === 'ok') return outcome.body;
     if (outcome.kind === 'fail') throw outcome.error;
 
@@ -98,8 +109,13 @@ async function attemptOnce(
     body = await response.text();
   } catch (error) {
     if (signal?.aborted) return { kind: 'fail', error: abortedError(signal) };
-    const reason = timeout.aborted ? `no answer within ${options.timeoutMs} ms` : networkReason(error);
-    return { kind: 'retry', code: 'unavailable', reason };
+    // A time-out may have reached the server, so it counts: the budget errs on the safe side.
+    if (timeout.aborted)
+      return { kind: 'retry', code: 'unavailable', reason: `no answer within ${options.timeoutMs} ms` };
+    const reason = networkReason(error);
+    return neverSent(error)
+      ? { kind: 'retry', code: 'unavailable', reason, unsent: true }
+      : { kind: 'retry', code: 'unavailable', reason };
   }
 
   if (status >= 200 && status < 300) return { kind: 'ok', body };
@@ -119,9 +135,35 @@ async function attemptOnce(
 function networkReason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? error.cause : undefined;
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  const detail = cause ? `: ${cause.message}${typeof code === 'string' ? ` (${code})` : ''}` : '';
-  return `${error.message}${detail}`;
+  if (!cause) return error.message;
+  const code = errorCode(cause);
+  // Node's own messages already name the code ("getaddrinfo ENOTFOUND host"): say it once.
+  const shownCode = code === undefined || cause.message.includes(code) ? '' : ` (${code})`;
+  return `${error.message}: ${cause.message}${shownCode}`;
+}
+
+/** Failures before a connection exists: the request never left this host. */
+const UNSENT_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function neverSent(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  // With several addresses for one name, Node tries each and reports them together.
+  if (cause instanceof AggregateError && cause.errors.length > 0)
+    return cause.errors.every((each) => UNSENT_CODES.has(errorCode(each) ?? ''));
+  return UNSENT_CODES.has(errorCode(cause) ?? '');
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function snippet(body: string): string {

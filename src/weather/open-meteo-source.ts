@@ -63,7 +63,7 @@ export function createOpenMeteoSource(options: OpenMeteoSourceOptions): OpenMete
     sleep: options.sleep ?? coreSleep,
     clock,
     logger,
-    onAttempt: (locationCount: number) => health.recordAttempt(locationCount),
+    onSent: (locationCount: number) => health.recordSent(locationCount),
   };
   let inFlight: Promise<void> | undefined;
 

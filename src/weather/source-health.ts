@@ -2,13 +2,17 @@ import type { Clock } from '../core/clock.js';
 import { failureCooldownMs } from './backoff.js';
 import type { WeatherError } from './weather-error.js';
 
+/** `unused` until a first fetch has settled; then how the latest one went. */
+export type SourceStatus = 'unused' | 'up' | 'down';
+
 /** What a remote weather source has done so far, for health checks, metrics and the dashboard. */
 export interface SourceStats {
-  /** HTTP attempts sent, retries included. */
+  /** HTTP requests that reached the server, retries included. */
   readonly requests: number;
   /**
-   * Locations over all attempts: what the free tier counts as calls (each location is one call).
-   * Failed attempts are counted in full, so this errs on the safe side.
+   * Locations over those requests: what the free tier counts as calls (each location is one
+   * call). Failed requests that reached the server count in full, so this errs on the safe side;
+   * one that never left this host (unresolvable name, refused connection) costs nothing.
    */
   readonly locationsRequested: number;
   /** `locationsRequested` since 00:00 UTC today: the "calls used today" against the daily limit. */
@@ -17,9 +21,10 @@ export interface SourceStats {
   readonly failures: number;
   readonly lastError?: string;
   readonly lastSuccessAt?: Date;
-  /** False from a failed fetch until the next successful one; true before the first fetch. */
+  readonly status: SourceStatus;
+  /** False while `status` is `down`: the up/down gauge of /metrics, which has no third state. */
   readonly up: boolean;
-  /** When `up` last changed (or the source was created). */
+  /** When `status` last changed (or the source was created). */
   readonly since: Date;
   /** Set while no request is sent because of recent failures. */
   readonly coolingDownUntil?: Date;
@@ -27,7 +32,8 @@ export interface SourceStats {
 
 /** Call accounting plus the failure cool-down of a remote source. */
 export interface SourceHealth {
-  recordAttempt(locationCount: number): void;
+  /** A request that reached the server. */
+  recordSent(locationCount: number): void;
   recordSuccess(): void;
   /** Records a failed fetch and returns the end of the cool-down it starts. */
   recordFailure(error: WeatherError): Date;
@@ -50,7 +56,7 @@ export function createSourceHealth(clock: Clock): SourceHealth {
   let consecutiveFailures = 0;
   let lastError: string | undefined;
   let lastSuccessAt: Date | undefined;
-  let up = true;
+  let status: SourceStatus = 'unused';
   let since = new Date(clock.now());
   let cooldownUntilMs = 0;
 
@@ -58,13 +64,13 @@ export function createSourceHealth(clock: Clock): SourceHealth {
     return cooldownUntilMs > clock.now() ? new Date(cooldownUntilMs) : undefined;
   }
 
-  function setUp(value: boolean): void {
-    if (up !== value) since = new Date(clock.now());
-    up = value;
+  function setStatus(value: SourceStatus): void {
+    if (status !== value) since = new Date(clock.now());
+    status = value;
   }
 
   return {
-    recordAttempt(locationCount) {
+    recordSent(locationCount) {
       const day = Math.floor(clock.now() / DAY_MS);
       if (day !== today) {
         today = day;
@@ -78,7 +84,7 @@ export function createSourceHealth(clock: Clock): SourceHealth {
       consecutiveFailures = 0;
       cooldownUntilMs = 0;
       lastSuccessAt = new Date(clock.now());
-      setUp(true);
+      setStatus('up');
     },
     recordFailure(error) {
       const now = clock.now();
@@ -87,7 +93,7 @@ export function createSourceHealth(clock: Clock): SourceHealth {
       lastError = `${error.code}: ${error.message}`;
       const retryAfterMs = Math.min(MAX_RETRY_AFTER_MS, (error.retryAt?.getTime() ?? now) - now);
       cooldownUntilMs = now + Math.max(failureCooldownMs(consecutiveFailures), retryAfterMs);
-      setUp(false);
+      setStatus('down');
       return new Date(cooldownUntilMs);
     },
     coolingDownUntil,
@@ -99,7 +105,8 @@ export function createSourceHealth(clock: Clock): SourceHealth {
         locationsRequested,
         callsToday: day === today ? callsToday : 0,
         failures,
-        up,
+        status,
+        up: status !== 'down',
         since,
         ...(lastError === undefined ? {} : { lastError }),
         ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }),

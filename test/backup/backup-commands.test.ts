@@ -11,6 +11,7 @@ import {
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatManifest, parseManifest } from '../../src/backup/manifest.js';
+import { manifestPathOf } from '../../src/backup/snapshot-files.js';
 import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import { openDb } from '../../src/db/open-db.js';
 import { freePort } from '../support/free-port.js';
@@ -52,6 +53,26 @@ describe('the backup commands', () => {
       'clima: backup failed, no snapshot written: cannot read the database: no such table: mediciones\n',
     );
     assert.deepEqual(readdirSync(join(dir, 'none')), []);
+  });
+
+  it('a refused restore creates no database file at all', async () => {
+    const [file] = snapshots(join(dir, 'elsewhere'));
+    const damaged = join(dir, 'damaged', file ?? '');
+    mkdirSync(join(dir, 'damaged'));
+    const data = readFileSync(join(dir, 'elsewhere', file ?? ''));
+    writeFileSync(damaged, data.subarray(0, data.length - 100));
+    copyFileSync(manifestPathOf(join(dir, 'elsewhere', file ?? '')), manifestPathOf(damaged));
+    const target = join(dir, 'never.db');
+    const { code, stderr } = await runClima(['restore', damaged], {
+      env: { ...env, DATABASE_URL: `sqlite:${target}` },
+    });
+    assert.equal(code, 1);
+    assert.match(stderr, /^clima: refusing to restore .*, nothing was written:\n/);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.startsWith('never.db')),
+      [],
+      'no file, no -wal, no -shm',
+    );
   });
 
   it('restore --dry-run compares and writes nothing', async () => {

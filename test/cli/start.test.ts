@@ -117,7 +117,8 @@ describe('clima start on the embedded default', () => {
   it('fails clima migrate with exit 1 when the schema cannot be created', async () => {
     const { code, stdout } = await runClima(['migrate'], {
       cwd,
-      env: { DATABASE_URL: 'sqlite:/proc/clima-cannot-write-here/clima.db', LOG_LEVEL: 'error' },
+      // The folder exists, but nothing can be created in it.
+      env: { DATABASE_URL: 'sqlite:/proc/clima.db', LOG_LEVEL: 'error' },
     });
     assert.equal(code, 1);
     assert.match(stdout, /migrate failed/);

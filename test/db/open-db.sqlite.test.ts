@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { openDb } from '../../src/db/open-db.js';
+import { openDb, openDbOnFirstUse } from '../../src/db/open-db.js';
 import { freshSqliteTargets } from '../support/sqlite-targets.js';
 import { streamingConnectionContract } from './streaming-connection.contract.js';
 
@@ -44,6 +44,22 @@ describe('a SQLite database', () => {
     assert.throws(() => openDb({ dialect: 'sqlite', path: join(file, 'sub', 'clima.db') }), {
       code: 'ENOTDIR',
     });
+  });
+
+  it('opens on first use only, and closes cleanly when never used', async () => {
+    const unused = join(dir, 'lazy', 'unused.db');
+    await openDbOnFirstUse({ dialect: 'sqlite', path: unused }).close();
+    assert.equal(existsSync(join(dir, 'lazy')), false);
+    const path = join(dir, 'lazy', 'used.db');
+    const db = openDbOnFirstUse({ dialect: 'sqlite', path });
+    try {
+      assert.equal(db.dialect, 'sqlite');
+      assert.equal(existsSync(path), false);
+      await sql`SELECT 1`.execute(db.kysely);
+      assert.ok(existsSync(path));
+    } finally {
+      await db.close();
+    }
   });
 
   it('closes cleanly twice, even when it was never queried', async () => {

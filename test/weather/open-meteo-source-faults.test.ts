@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { silentLogger } from '../../src/core/logger.js';
 import { sleep } from '../../src/core/sleep.js';
 import { DEFAULT_CITIES } from '../../src/weather/city.js';
+import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { WeatherError } from '../../src/weather/weather-error.js';
+import { freePort } from '../support/free-port.js';
 import { BOGOTA, CALI, type Harness, MEDELLIN, startHarness, WARN } from './open-meteo-harness.js';
 
 async function rejection(promise: Promise<unknown>): Promise<WeatherError> {
@@ -190,5 +193,57 @@ describe('Open-Meteo source', () => {
     const error = await rejection(h.source.observe(DEFAULT_CITIES, AbortSignal.abort()));
     assert.equal(error.code, 'aborted');
     assert.equal(h.fake.requests.length, 0);
+  });
+});
+
+describe('Open-Meteo call accounting', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.close());
+
+  it('shows a source never asked as unused, then up or down as its latest fetch went', async () => {
+    const fresh = h.source.stats();
+    assert.equal(fresh.status, 'unused');
+    assert.equal(fresh.up, true, 'the up gauge is not lowered by a source nobody asked');
+    await h.source.observe([BOGOTA]);
+    assert.equal(h.source.stats().status, 'up');
+    h.fake.setBehaviour('bad-request');
+    await assert.rejects(h.source.observe([CALI]));
+    assert.equal(h.source.stats().status, 'down');
+    assert.equal(h.source.stats().up, false);
+  });
+
+  for (const [what, baseUrl] of [
+    ['a name that does not resolve', async () => 'http://nonexistent.invalid'],
+    ['a refused connection', async () => `http://127.0.0.1:${await freePort()}`],
+  ] as const) {
+    it(`counts no call for ${what}, and says why once`, async () => {
+      const source = createOpenMeteoSource({
+        baseUrl: await baseUrl(),
+        clock: h.clock,
+        logger: silentLogger,
+        maxRetries: 2,
+        sleep: async () => {},
+      });
+      const error = await rejection(source.observe(DEFAULT_CITIES));
+      assert.equal(error.code, 'unavailable');
+      const stats = source.stats();
+      assert.deepEqual([stats.requests, stats.locationsRequested, stats.callsToday], [0, 0, 0]);
+      assert.equal(stats.failures, 1);
+      assert.equal(stats.status, 'down');
+      const code = /ENOTFOUND|ECONNREFUSED/.exec(stats.lastError ?? '')?.[0];
+      assert.ok(code, stats.lastError);
+      assert.equal(stats.lastError?.split(code).length, 2, `${code} once in "${stats.lastError}"`);
+    });
+  }
+
+  it('counts every attempt that reached the server, answered or reset', async () => {
+    h.fake.setBehaviour({ fault: 'reset', times: 1 });
+    await h.source.observe(DEFAULT_CITIES);
+    const stats = h.source.stats();
+    assert.equal(h.fake.requests.length, 2);
+    assert.deepEqual([stats.requests, stats.callsToday], [2, 14]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Reading } from '../../db/reading.js';
 import type { City } from '../../weather/city.js';
+import type { SourceStatus } from '../../weather/source-health.js';
 
 export type Lang = 'es' | 'en';
 
@@ -43,7 +44,7 @@ export interface PageModel {
       }
     | undefined;
   /** Open-Meteo's health and the calls it counted today (the free tier allows `FREE_TIER_LIMITS.callsPerDay`). */
-  readonly openMeteo: { readonly up: boolean; readonly callsToday: number };
+  readonly openMeteo: { readonly status: SourceStatus; readonly callsToday: number };
   /** Readings still on their way to the database (the sensor's outbox), when this process has one. */
   readonly outbox: { readonly depth: number; readonly oldestTakenAt: Date | undefined } | undefined;
   readonly weather:

@@ -16,7 +16,7 @@ export function renderStatusStrip(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
   return html`<section class="status-strip" aria-label="${messages.statusTitle}">
 ${renderDatabase(model)}
-<p id="weather-status" class="status-item" data-state="${model.openMeteo.up ? 'up' : 'down'}" data-text-up="${messages.openMeteoUp}" data-text-down="${messages.openMeteoDown}" data-calls-template="${messages.openMeteoCalls}" data-budget="${FREE_TIER_LIMITS.callsPerDay}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${model.openMeteo.up ? messages.openMeteoUp : messages.openMeteoDown}</span> · <span data-role="calls">${callsText(model)}</span></p>
+<p id="weather-status" class="status-item" data-state="${model.openMeteo.status}" data-text-up="${messages.openMeteoUp}" data-text-down="${messages.openMeteoDown}" data-text-unused="${messages.openMeteoUnused}" data-calls-template="${messages.openMeteoCalls}" data-budget="${FREE_TIER_LIMITS.callsPerDay}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${openMeteoText(model)}</span> · <span data-role="calls">${callsText(model)}</span></p>
 ${renderOutboxDepth(model)}
 ${renderFreshness(model)}
 ${renderSources(model)}
@@ -29,6 +29,12 @@ function renderDatabase(model: PageModel): SafeHtml {
   const since = database.state === 'down' ? database.since : undefined;
   const status = since ? fill(messages.dbDown, { time: formatTime(since, model, 'minutes') }) : messages.dbUp;
   return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span></p>`;
+}
+
+function openMeteoText(model: PageModel): string {
+  const messages = MESSAGES[model.lang];
+  const texts = { up: messages.openMeteoUp, down: messages.openMeteoDown, unused: messages.openMeteoUnused };
+  return texts[model.openMeteo.status];
 }
 
 function callsText(model: PageModel): string {

@@ -89,7 +89,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       selectedCity: city.name,
       database: db.up ? { state: 'up' } : { state: 'down', since: db.since },
       readings,
-      openMeteo: { up: weatherStats.up, callsToday: weatherStats.callsToday },
+      openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },
       outbox: currentOutbox(ctx.outbox?.()),
       weather: weather ? { state: 'ok', observation: weather } : { state: 'unavailable' },
     };

@@ -46,7 +46,7 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
         lastError: db.lastError ?? null,
       },
       openMeteo: {
-        status: weather.up ? 'up' : 'down',
+        status: weather.status,
         since: weather.since.toISOString(),
         lastError: weather.lastError ?? null,
         lastSuccessAt: weather.lastSuccessAt?.toISOString() ?? null,

@@ -391,6 +391,19 @@ describe('public/dashboard.js', () => {
       assert.equal(byId(page.doc, 'outbox-depth').text, 'outbox: sensor not answering');
     });
 
+    it('shows Open-Meteo as unused when a status event says nobody asked it yet', () => {
+      const { page, stream } = runLive();
+      stream.emit('open');
+      stream.emit('status', {
+        database: { status: 'up', since: '2024-05-14T19:00:00.000Z' },
+        openMeteo: { status: 'unused', callsToday: 0 },
+        outbox: null,
+      });
+      const weather = byId(page.doc, 'weather-status');
+      assert.equal(weather.dataset.state, 'unused');
+      assert.match(weather.text, /^Open-Meteo unused/);
+    });
+
     it('polls while the stream is down and stops when it is back', async () => {
       const { page, stream } = runLive();
       page.respond = (url) =>

@@ -52,7 +52,7 @@ export function normalModel(overrides: Partial<PageModel> = {}): PageModel {
       fromCache: false,
       fetchedAt: new Date('2024-05-14T19:29:55Z'),
     },
-    openMeteo: { up: true, callsToday: 1234 },
+    openMeteo: { status: 'up', callsToday: 1234 },
     outbox: undefined,
     weather: {
       state: 'ok',

@@ -451,7 +451,7 @@ describe('the status strip', () => {
     const { doc } = render(
       normalModel({
         lang: 'es',
-        openMeteo: { up: false, callsToday: 9876 },
+        openMeteo: { status: 'down', callsToday: 9876 },
         outbox: { depth: 12, oldestTakenAt: undefined },
       }),
     );
