@@ -248,6 +248,7 @@
   function createStatusStrip(texts, labels) {
     const weather = document.getElementById('weather-status');
     const outbox = document.getElementById('outbox-depth');
+    const storage = document.getElementById('storage-status');
     const freshness = document.getElementById('freshness');
     const sources = document.getElementById('source-status');
     const staleAfterS = freshness ? Number(freshness.dataset.staleAfterS) || 45 : 45;
@@ -326,6 +327,11 @@
               : outbox.dataset.textUnknown;
             outbox.dataset.state = known ? 'known' : 'unknown';
           }
+        }
+        if (storage && 'storage' in status) {
+          const text = status.storage ? status.storage[document.body.dataset.lang] : undefined;
+          storage.hidden = !text;
+          if (text) storage.querySelector('[data-role="text"]').textContent = text;
         }
       },
     };

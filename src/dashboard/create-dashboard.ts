@@ -11,7 +11,8 @@ import type { OpenMeteoSource } from '../weather/open-meteo-source.js';
 import type { DashboardContext } from './dashboard-context.js';
 import { createDatabaseGuard } from './database-guard.js';
 import { createLiveWeather } from './live-weather.js';
-import type { OutboxReport } from './outbox-report.js';
+import { currentOutbox, type OutboxReport } from './outbox-report.js';
+import { storageNotice } from './page/store-problem-text.js';
 import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
 import { pageRoute } from './routes/page-route.js';
@@ -172,5 +173,9 @@ function liveStatus(ctx: DashboardContext) {
           reachable: outbox.unreachable === undefined,
         }
       : null,
+    storage: storageNotice(currentOutbox(outbox)?.failures ?? [], {
+      timeZone: ctx.timeZone,
+      now: new Date(ctx.clock.now()),
+    }),
   };
 }

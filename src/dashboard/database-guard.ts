@@ -4,14 +4,15 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
-import { isConnectionError } from '../db/connection-error.js';
+import { isConnectionError, type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { Database } from '../db/open-db.js';
 
 export interface DatabaseState {
   readonly up: boolean;
   /** When `up` last changed. */
   readonly since: Date;
-  readonly lastError: string | undefined;
+  /** Why it is down, as a stable code: the driver's text (accounts, addresses) goes to the log only. */
+  readonly problem: StoreProblem | undefined;
 }
 
 /** What a client is told to wait before retrying while the database is down. */
@@ -38,16 +39,17 @@ export function createDatabaseGuard(options: {
   const { db, clock, metrics } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const log = createStateChangeLog(options.logger, 'database');
-  let state: DatabaseState = { up: true, since: new Date(clock.now()), lastError: undefined };
+  let state: DatabaseState = { up: true, since: new Date(clock.now()), problem: undefined };
 
   function markUp(): void {
-    if (!state.up) state = { up: true, since: new Date(clock.now()), lastError: undefined };
+    if (!state.up) state = { up: true, since: new Date(clock.now()), problem: undefined };
     log.succeeded();
   }
 
   function markDown(error: Error): void {
-    if (state.up) state = { up: false, since: new Date(clock.now()), lastError: error.message };
-    else state = { ...state, lastError: error.message };
+    const problem = error instanceof QueryTimeout ? 'timeout' : storeProblem(error);
+    if (state.up) state = { up: false, since: new Date(clock.now()), problem };
+    else state = { ...state, problem };
     log.failed(error);
   }
 

@@ -1,12 +1,16 @@
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/sleep.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
+import { isStorageProblem, type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { NewReading } from '../db/reading.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import type { Outbox, QueuedReading } from './outbox.js';
+import { createStoreHealth, type StoreFailure } from './store-health.js';
 
 export interface SenderStats {
-  readonly lastFlushError: string | undefined;
+  /** Why the last flush failed, as a stable code: the driver's text goes to the log only. */
+  readonly lastFlushError: StoreProblem | undefined;
   readonly lastFlushAt: Date | undefined;
 }
 
@@ -26,6 +30,7 @@ const STOP_WAIT_MS = 4_000;
 export function createOutboxSender(deps: {
   outbox: Outbox;
   database: ReadingStore;
+  clock: Clock;
   logger: Logger;
   batchSize?: number;
   /** Told of every batch the database took: the readings sent and how many of them were new. */
@@ -34,6 +39,7 @@ export function createOutboxSender(deps: {
   const { outbox, database, logger } = deps;
   const batchSize = deps.batchSize ?? 1_000;
   const failures = createStateChangeLog(logger, 'outbox flush');
+  const databaseHealth = createStoreHealth('database', deps.clock);
   let stats: SenderStats = { lastFlushError: undefined, lastFlushAt: undefined };
   let running = false;
   let loop: Promise<void> | undefined;
@@ -95,13 +101,18 @@ export function createOutboxSender(deps: {
       try {
         const more = await flushOnce();
         failures.succeeded();
+        databaseHealth.succeeded();
         stats = { lastFlushError: undefined, lastFlushAt: new Date() };
         retryMs = FIRST_RETRY_MS;
         outbox.logDrops();
         if (!more) await idle();
       } catch (error) {
         failures.failed(error);
-        stats = { ...stats, lastFlushError: (error as Error).message };
+        const problem = storeProblem(error);
+        // An unreachable database may be full or not: only a database that answered "full" is.
+        if (isStorageProblem(problem)) databaseHealth.failed(error);
+        else databaseHealth.succeeded();
+        stats = { ...stats, lastFlushError: problem };
         await sleep(retryMs, stopSignal.signal);
         retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
       }
@@ -130,6 +141,8 @@ export function createOutboxSender(deps: {
       clearTimeout(timer);
     },
     stats: (): SenderStats => stats,
+    /** Set while the database answers that it cannot store the readings (full, failing). */
+    databaseFailure: (): StoreFailure | undefined => databaseHealth.failure(),
   };
 }
 

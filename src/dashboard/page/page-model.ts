@@ -1,4 +1,5 @@
 import type { Reading } from '../../db/reading.js';
+import type { StoreFailure } from '../../outbox/store-health.js';
 import type { City } from '../../weather/city.js';
 
 export type Lang = 'es' | 'en';
@@ -44,8 +45,18 @@ export interface PageModel {
     | undefined;
   /** Open-Meteo's health and the calls it counted today (the free tier allows `FREE_TIER_LIMITS.callsPerDay`). */
   readonly openMeteo: { readonly up: boolean; readonly callsToday: number };
-  /** Readings still on their way to the database (the sensor's outbox), when this process has one. */
-  readonly outbox: { readonly depth: number; readonly oldestTakenAt: Date | undefined } | undefined;
+  /**
+   * Readings still on their way to the database (the sensor's outbox), when this process has one;
+   * `embedded` when that database is a local file, not the cloud; the stores that cannot keep readings.
+   */
+  readonly outbox:
+    | {
+        readonly depth: number;
+        readonly oldestTakenAt: Date | undefined;
+        readonly embedded: boolean;
+        readonly failures: readonly StoreFailure[];
+      }
+    | undefined;
   readonly weather:
     | { readonly state: 'ok'; readonly observation: LiveWeather }
     | { readonly state: 'unavailable' };
