@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
-import { isConnectionError, type StoreProblem, storeProblem } from '../db/connection-error.js';
+import { type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { Database } from '../db/open-db.js';
 
 export interface DatabaseState {
@@ -26,8 +26,8 @@ class QueryTimeout extends Error {
 
 /**
  * Every dashboard query goes through here: it gets a time-out, is timed for /metrics, and its
- * outcome keeps the database's up/down state. A connection error or a time-out means "down" and
- * becomes a 503 for the client; a recovery is noticed by the next query or by `probe()`.
+ * outcome keeps the database's up/down state. A connection error, a refused account or a time-out
+ * means "down" and becomes a 503 for the client; a recovery is noticed by the next query or by `probe()`.
  */
 export function createDatabaseGuard(options: {
   db: Database;
@@ -46,8 +46,7 @@ export function createDatabaseGuard(options: {
     log.succeeded();
   }
 
-  function markDown(error: Error): void {
-    const problem = error instanceof QueryTimeout ? 'timeout' : storeProblem(error);
+  function markDown(error: Error, problem: StoreProblem): void {
     if (state.up) state = { up: false, since: new Date(clock.now()), problem };
     else state = { ...state, problem };
     log.failed(error);
@@ -66,10 +65,12 @@ export function createDatabaseGuard(options: {
       markUp();
       return result;
     } catch (error) {
-      const unreachable = error instanceof QueryTimeout || isConnectionError(error);
-      stopTimer({ outcome: error instanceof QueryTimeout ? 'timeout' : 'error' });
-      if (!unreachable) throw error;
-      markDown(error as Error);
+      const problem = error instanceof QueryTimeout ? 'timeout' : storeProblem(error);
+      stopTimer({ outcome: problem === 'timeout' ? 'timeout' : 'error' });
+      // A refused account or certificate keeps the database out of reach as surely as a cut
+      // cable; only an unknown failure (a bad statement) is the query's own.
+      if (problem === 'failed') throw error;
+      markDown(error as Error, problem);
       throw new AppError('database_unavailable', 'the database is unavailable; retrying', {
         cause: error,
         retryAfterS: DATABASE_RETRY_AFTER_S,
