@@ -391,6 +391,33 @@ describe('public/dashboard.js', () => {
       assert.equal(byId(page.doc, 'outbox-depth').text, 'outbox: sensor not answering');
     });
 
+    it('shows a store that cannot keep readings in the page language, and hides it once it can', () => {
+      const { page, stream } = runLive(normalModel({ lang: 'es' }));
+      stream.emit('open');
+      const storage = byId(page.doc, 'storage-status');
+      assert.equal(storage.hidden, true);
+      const status = {
+        database: { status: 'up', since: '2024-05-14T19:05:00.000Z' },
+        openMeteo: { status: 'up', callsToday: 1 },
+        outbox: { depth: 40, oldestTakenAt: null, reachable: true },
+      };
+      stream.emit('status', {
+        ...status,
+        storage: {
+          en: 'local storage full: readings are not being kept since 19:20',
+          es: 'almacenamiento local lleno: las lecturas no se están guardando desde las 19:20',
+        },
+      });
+      assert.equal(storage.hidden, false);
+      assert.equal(storage.dataset.state, 'down');
+      assert.equal(
+        storage.text,
+        'almacenamiento local lleno: las lecturas no se están guardando desde las 19:20',
+      );
+      stream.emit('status', { ...status, storage: null });
+      assert.equal(storage.hidden, true);
+    });
+
     it('polls while the stream is down and stops when it is back', async () => {
       const { page, stream } = runLive();
       page.respond = (url) =>
