@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { freePort } from '../support/free-port.js';
 import { startClima, waitFor } from '../support/run-clima.js';
+import { openSse } from '../support/sse-client.js';
 import { fillUp, mountTinyFilesystem, type TinyFilesystem } from '../support/tiny-filesystem.js';
 
 const CITIES = Array.from({ length: 40 }, (_, i) => `Ciudad ${i + 1}:${-30 + i}:${-75 + i / 10}`).join(',');
@@ -128,6 +129,15 @@ describe('clima start with DATA_DIR on a disk that fills up', () => {
         assert.doesNotMatch(page, /cloud|nube/i, 'in embedded mode there is no cloud');
       }
       assert.doesNotMatch(JSON.stringify(await status()), /cloud/i);
+      const stream = await openSse(`${base}/api/stream`);
+      try {
+        const event = await stream.waitFor((e) => e.event === 'status', 5_000);
+        const live = JSON.parse(event.data) as { storage: { en: string; es: string } | null };
+        assert.equal(live.storage?.en, first?.message, 'the page script gets the same words, live');
+        assert.match(live.storage?.es ?? '', /^almacenamiento local lleno/);
+      } finally {
+        stream.close();
+      }
 
       const errors = logLines().filter((line) => line.level >= 50);
       assert.equal(
