@@ -12,7 +12,7 @@ import type { DashboardContext } from './dashboard-context.js';
 import { createDatabaseGuard } from './database-guard.js';
 import { createLiveWeather } from './live-weather.js';
 import { currentOutbox, type OutboxReport } from './outbox-report.js';
-import { storageNotice } from './page/store-problem-text.js';
+import { problemNotice, storageNotice } from './page/store-problem-text.js';
 import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
 import { pageRoute } from './routes/page-route.js';
@@ -164,7 +164,11 @@ function liveStatus(ctx: DashboardContext) {
   const weather = ctx.weatherStats();
   const outbox = ctx.outbox?.();
   return {
-    database: { status: db.up ? 'up' : 'down', since: db.since.toISOString() },
+    database: {
+      status: db.up ? 'up' : 'down',
+      since: db.since.toISOString(),
+      problem: problemNotice(db.up ? undefined : db.problem),
+    },
     openMeteo: { status: weather.up ? 'up' : 'down', callsToday: weather.callsToday },
     outbox: outbox
       ? {

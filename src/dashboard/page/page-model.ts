@@ -1,3 +1,4 @@
+import type { StoreProblem } from '../../db/connection-error.js';
 import type { Reading } from '../../db/reading.js';
 import type { StoreFailure } from '../../outbox/store-health.js';
 import type { City } from '../../weather/city.js';
@@ -28,8 +29,10 @@ export interface PageModel {
   readonly intervalS: number;
   readonly cities: readonly City[];
   readonly selectedCity: string;
-  /** `down` carries when the database stopped answering. */
-  readonly database: { readonly state: 'up' } | { readonly state: 'down'; readonly since: Date };
+  /** `down` carries when the database stopped answering, and why when known (a code, never the driver's text). */
+  readonly database:
+    | { readonly state: 'up' }
+    | { readonly state: 'down'; readonly since: Date; readonly problem?: StoreProblem };
   /**
    * Latest reading per city and the last 15 readings (the original dashboard's table). When the
    * database is down these are the last values the dashboard holds, and `fromCache` is true;

@@ -6,7 +6,7 @@ import { fill, MESSAGES } from './messages.js';
 import type { PageModel } from './page-model.js';
 import { HIDDEN } from './readings-panel.js';
 import { sourceBadge } from './source-badge.js';
-import { storeFailureText } from './store-problem-text.js';
+import { problemText, storeFailureText } from './store-problem-text.js';
 
 /**
  * The header's strip: the database, Open-Meteo and its calls against the daily budget, the
@@ -30,7 +30,8 @@ function renderDatabase(model: PageModel): SafeHtml {
   const { database } = model;
   const since = database.state === 'down' ? database.since : undefined;
   const status = since ? fill(messages.dbDown, { time: formatTime(since, model, 'minutes') }) : messages.dbUp;
-  return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span></p>`;
+  const problem = database.state === 'down' ? database.problem : undefined;
+  return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span> <span data-role="problem"${problem ? null : HIDDEN}>${problem ? problemText(problem, model.lang) : ''}</span></p>`;
 }
 
 /**

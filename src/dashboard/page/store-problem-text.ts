@@ -36,6 +36,12 @@ export function storeFailureText(failure: StoreFailure, lang: Lang, context: Tim
   return fill(MESSAGES[lang][key], { time: formatTime(failure.since, context, 'minutes') });
 }
 
+/** A problem's sentence in every language, for the stream's `status` event; null when there is none. */
+export function problemNotice(problem: StoreProblem | undefined): Readonly<Record<Lang, string>> | null {
+  if (problem === undefined) return null;
+  return Object.fromEntries(LANGS.map((lang) => [lang, problemText(problem, lang)])) as Record<Lang, string>;
+}
+
 /** The first failing store in every language, for the stream's `status` event; null when none fails. */
 export function storageNotice(
   failures: readonly StoreFailure[],

@@ -391,6 +391,31 @@ describe('public/dashboard.js', () => {
       assert.equal(byId(page.doc, 'outbox-depth').text, 'outbox: sensor not answering');
     });
 
+    it('shows why the database is down in the page language, and hides it once it is back', () => {
+      const { page, stream } = runLive();
+      stream.emit('open');
+      const problem = byId(page.doc, 'db-status').querySelector('[data-role="problem"]') as TinyElement;
+      assert.equal(problem.hidden, true);
+      const openMeteo = { status: 'up', callsToday: 1 };
+      stream.emit('status', {
+        database: {
+          status: 'down',
+          since: '2024-05-14T19:05:00.000Z',
+          problem: { en: 'the database refused the account', es: 'la base de datos rechazó la cuenta' },
+        },
+        openMeteo,
+        outbox: null,
+      });
+      assert.equal(problem.hidden, false);
+      assert.equal(problem.text, 'the database refused the account');
+      stream.emit('status', {
+        database: { status: 'up', since: '2024-05-14T19:06:00.000Z', problem: null },
+        openMeteo,
+        outbox: null,
+      });
+      assert.equal(problem.hidden, true);
+    });
+
     it('shows a store that cannot keep readings in the page language, and hides it once it can', () => {
       const { page, stream } = runLive(normalModel({ lang: 'es' }));
       stream.emit('open');

@@ -261,6 +261,22 @@ describe('renderPage', () => {
       assert.equal(byId(es, 'db-status').text, 'base de datos no disponible desde 14:05, reintentando');
     });
 
+    it('says why, in a sentence of the page language, when the dashboard knows', () => {
+      const database = {
+        state: 'down',
+        since: new Date('2024-05-14T19:05:00Z'),
+        problem: 'access-denied',
+      } as const;
+      const problem = (doc: TinyDocument) =>
+        byId(doc, 'db-status').querySelector('[data-role="problem"]') as TinyElement;
+      const en = problem(render(downWithCacheModel({ database })).doc);
+      assert.equal(en.hidden, false);
+      assert.equal(en.text, 'the database refused the account');
+      const es = problem(render(downWithCacheModel({ lang: 'es', database })).doc);
+      assert.equal(es.text, 'la base de datos rechazó la cuenta');
+      assert.equal(problem(render(downWithCacheModel()).doc).hidden, true, 'nothing when it does not');
+    });
+
     it('dates the outage when it began on another day', () => {
       const { doc } = render(
         downWithCacheModel({ database: { state: 'down', since: new Date('2024-05-13T12:00:00Z') } }),

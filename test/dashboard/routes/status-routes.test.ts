@@ -84,6 +84,11 @@ mariadbSuite('anonymous endpoints while the database refuses the account', (serv
     assert.equal(views.status.database.message, 'the database refused the account');
     assert.equal(views.status.outbox.lastFlushError, 'access-denied');
     assert.match(views.pages[0] ?? '', /id="db-status"[^>]*data-state="down"/);
+    assert.match(views.pages[0] ?? '', /<span data-role="problem">the database refused the account<\/span>/);
+    assert.match(
+      views.pages[1] ?? '',
+      /<span data-role="problem">la base de datos rechazó la cuenta<\/span>/,
+    );
     assertNothingLeaks(views.bodies, [ACCOUNT, /Access denied/i, '127.0.0.1', `:${port}`]);
     assert.match(views.log, new RegExp(`Access denied for user '${ACCOUNT}'`), 'the log has the detail');
   });
@@ -97,6 +102,7 @@ it('says unreachable when nothing answers at the database address, without the a
   assert.equal(views.status.database.problem, 'unreachable');
   assert.equal(views.status.database.message, 'the database cannot be reached');
   assert.equal(views.status.outbox.lastFlushError, 'unreachable');
+  assert.match(views.pages[0] ?? '', /<span data-role="problem">the database cannot be reached<\/span>/);
   assertNothingLeaks(views.bodies, [ACCOUNT, /ECONNREFUSED/, '127.0.0.1', `:${port}`]);
   assert.match(views.log, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`), 'the log has the detail');
 });
