@@ -40,6 +40,17 @@ export function createOutboxSender(deps: {
   const batchSize = deps.batchSize ?? 1_000;
   const failures = createStateChangeLog(logger, 'outbox flush');
   const databaseHealth = createStoreHealth('database', deps.clock);
+  // A full outbox file failing an acknowledgement must not be taken for a full database.
+  const databaseErrors = new WeakSet<object>();
+
+  async function store(readings: readonly NewReading[]): Promise<number> {
+    try {
+      return await database.insertBatch(readings);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) databaseErrors.add(error);
+      throw error;
+    }
+  }
   let stats: SenderStats = { lastFlushError: undefined, lastFlushAt: undefined };
   let running = false;
   let loop: Promise<void> | undefined;
@@ -55,7 +66,7 @@ export function createOutboxSender(deps: {
     let stored = 0;
     for (const queued of batch) {
       try {
-        stored += await database.insertBatch([queued.reading]);
+        stored += await store([queued.reading]);
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
         logger.error({ err: error, key: queued.reading.key }, 'unstorable reading dropped from the outbox');
@@ -71,7 +82,7 @@ export function createOutboxSender(deps: {
     if (batch.length === 0) return false;
     let stored: number;
     try {
-      stored = await database.insertBatch(batch.map((queued) => queued.reading));
+      stored = await store(batch.map((queued) => queued.reading));
       outbox.acknowledge(batch.map((queued) => queued.seq));
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
@@ -110,7 +121,7 @@ export function createOutboxSender(deps: {
         failures.failed(error);
         const problem = storeProblem(error);
         // An unreachable database may be full or not: only a database that answered "full" is.
-        if (isStorageProblem(problem)) databaseHealth.failed(error);
+        if (isStorageProblem(problem) && databaseErrors.has(error as object)) databaseHealth.failed(error);
         else databaseHealth.succeeded();
         stats = { ...stats, lastFlushError: problem };
         await sleep(retryMs, stopSignal.signal);
