@@ -125,6 +125,7 @@ async function drain(topology: Topology, dir: string, batchSize: number): Promis
   const sender = createOutboxSender({
     outbox,
     database: createReadingsRepository(db),
+    clock: systemClock,
     logger: silent,
     batchSize,
   });

@@ -248,6 +248,9 @@
   function createStatusStrip(texts, labels) {
     const weather = document.getElementById('weather-status');
     const outbox = document.getElementById('outbox-depth');
+    const storage = document.getElementById('storage-status');
+    const dbStatus = document.getElementById('db-status');
+    const dbProblem = dbStatus ? dbStatus.querySelector('[data-role="problem"]') : null;
     const freshness = document.getElementById('freshness');
     const sources = document.getElementById('source-status');
     const staleAfterS = freshness ? Number(freshness.dataset.staleAfterS) || 45 : 45;
@@ -330,6 +333,16 @@
               : outbox.dataset.textUnknown;
             outbox.dataset.state = known ? 'known' : 'unknown';
           }
+        }
+        if (dbProblem && status.database && 'problem' in status.database) {
+          const text = status.database.problem ? status.database.problem[document.body.dataset.lang] : '';
+          dbProblem.hidden = !text;
+          dbProblem.textContent = text || '';
+        }
+        if (storage && 'storage' in status) {
+          const text = status.storage ? status.storage[document.body.dataset.lang] : undefined;
+          storage.hidden = !text;
+          if (text) storage.querySelector('[data-role="text"]').textContent = text;
         }
       },
     };

@@ -71,6 +71,7 @@ export function createEdge(deps: ProcessDeps): EdgeOutbox {
         return repository.insertBatch(readings);
       },
     },
+    embedded: db.dialect === 'sqlite',
     clock,
     logger,
     onStored(readings, stored) {

@@ -19,7 +19,8 @@ import type { OpenMeteoSource } from '../weather/open-meteo-source.js';
 import type { DashboardContext } from './dashboard-context.js';
 import { createDatabaseGuard } from './database-guard.js';
 import { createLiveWeather } from './live-weather.js';
-import type { OutboxReport } from './outbox-report.js';
+import { currentOutbox, type OutboxReport } from './outbox-report.js';
+import { problemNotice, storageNotice } from './page/store-problem-text.js';
 import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
 import { pageRoute } from './routes/page-route.js';
@@ -195,7 +196,11 @@ function liveStatus(ctx: DashboardContext) {
   const weather = ctx.weatherStats();
   const outbox = ctx.outbox?.();
   return {
-    database: { status: db.up ? 'up' : 'down', since: db.since.toISOString() },
+    database: {
+      status: db.up ? 'up' : 'down',
+      since: db.since.toISOString(),
+      problem: problemNotice(db.up ? undefined : db.problem),
+    },
     openMeteo: { status: weather.status, callsToday: weather.callsToday },
     outbox: outbox
       ? {
@@ -204,5 +209,9 @@ function liveStatus(ctx: DashboardContext) {
           reachable: outbox.unreachable === undefined,
         }
       : null,
+    storage: storageNotice(currentOutbox(outbox)?.failures ?? [], {
+      timeZone: ctx.timeZone,
+      now: new Date(ctx.clock.now()),
+    }),
   };
 }

@@ -4,14 +4,15 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
-import { isConnectionError } from '../db/connection-error.js';
+import { type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { Database } from '../db/open-db.js';
 
 export interface DatabaseState {
   readonly up: boolean;
   /** When `up` last changed. */
   readonly since: Date;
-  readonly lastError: string | undefined;
+  /** Why it is down, as a stable code: the driver's text (accounts, addresses) goes to the log only. */
+  readonly problem: StoreProblem | undefined;
 }
 
 /** What a client is told to wait before retrying while the database is down. */
@@ -25,8 +26,8 @@ class QueryTimeout extends Error {
 
 /**
  * Every dashboard query goes through here: it gets a time-out, is timed for /metrics, and its
- * outcome keeps the database's up/down state. A connection error or a time-out means "down" and
- * becomes a 503 for the client; a recovery is noticed by the next query or by `probe()`.
+ * outcome keeps the database's up/down state. A connection error, a refused account or a time-out
+ * means "down" and becomes a 503 for the client; a recovery is noticed by the next query or by `probe()`.
  */
 export function createDatabaseGuard(options: {
   db: Database;
@@ -38,17 +39,17 @@ export function createDatabaseGuard(options: {
   const { db, clock, metrics } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const log = createStateChangeLog(options.logger, 'database');
-  let state: DatabaseState = { up: true, since: new Date(clock.now()), lastError: undefined };
+  let state: DatabaseState = { up: true, since: new Date(clock.now()), problem: undefined };
 
   function markUp(): void {
-    if (!state.up) state = { up: true, since: new Date(clock.now()), lastError: undefined };
+    if (!state.up) state = { up: true, since: new Date(clock.now()), problem: undefined };
     log.succeeded();
   }
 
   /** `startedAt`: when the failed query was sent, the first moment the database was seen failing. */
-  function markDown(error: Error, startedAt: number): void {
-    if (state.up) state = { up: false, since: new Date(startedAt), lastError: error.message };
-    else state = { ...state, lastError: error.message };
+  function markDown(error: Error, problem: StoreProblem, startedAt: number): void {
+    if (state.up) state = { up: false, since: new Date(startedAt), problem };
+    else state = { ...state, problem };
     log.failed(error);
   }
 
@@ -66,10 +67,12 @@ export function createDatabaseGuard(options: {
       markUp();
       return result;
     } catch (error) {
-      const unreachable = error instanceof QueryTimeout || isConnectionError(error);
-      stopTimer({ outcome: error instanceof QueryTimeout ? 'timeout' : 'error' });
-      if (!unreachable) throw error;
-      markDown(error as Error, startedAt);
+      const problem = error instanceof QueryTimeout ? 'timeout' : storeProblem(error);
+      stopTimer({ outcome: problem === 'timeout' ? 'timeout' : 'error' });
+      // A refused account or certificate keeps the database out of reach as surely as a cut
+      // cable; only an unknown failure (a bad statement) is the query's own.
+      if (problem === 'failed') throw error;
+      markDown(error as Error, problem, startedAt);
       throw new AppError('database_unavailable', 'the database is unavailable; retrying', {
         cause: error,
         retryAfterS: DATABASE_RETRY_AFTER_S,

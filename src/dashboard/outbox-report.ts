@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
+import { type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { OutboxStatus } from '../outbox/edge-outbox.js';
 import { outboxStatusFromJson } from '../outbox/outbox-status-json.js';
 
@@ -10,8 +11,8 @@ export interface OutboxReport {
   readonly status: OutboxStatus | undefined;
   /** When `status` was read. */
   readonly reportedAt: Date | undefined;
-  /** Set while the sensor cannot be asked: `status` is then only the last known. */
-  readonly unreachable: { readonly since: Date; readonly error: string } | undefined;
+  /** Set while the sensor cannot be asked: `status` is then only the last known. Why, as a code: the address stays in the log. */
+  readonly unreachable: { readonly since: Date; readonly problem: StoreProblem } | undefined;
 }
 
 /** The outbox of a sensor in this process (`clima start`): always current. */
@@ -40,7 +41,7 @@ export function pollSensorOutbox(deps: { url: string; clock: Clock; logger: Logg
   let report: OutboxReport = {
     status: undefined,
     reportedAt: undefined,
-    unreachable: { since: new Date(clock.now()), error: 'not asked yet' },
+    unreachable: { since: new Date(clock.now()), problem: 'unreachable' },
   };
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
@@ -56,11 +57,13 @@ export function pollSensorOutbox(deps: { url: string; clock: Clock; logger: Logg
     } catch (error) {
       // fetch says only "fetch failed"; the reason (ECONNREFUSED, a time-out) is its cause.
       const cause = (error as Error).cause as Error | undefined;
-      const message = cause?.message ?? (error as Error).message;
-      failures.failed(new Error(message));
+      failures.failed(new Error(cause?.message ?? (error as Error).message));
       report = {
         ...report,
-        unreachable: { since: report.unreachable?.since ?? new Date(clock.now()), error: message },
+        unreachable: {
+          since: report.unreachable?.since ?? new Date(clock.now()),
+          problem: storeProblem(error),
+        },
       };
     }
   }

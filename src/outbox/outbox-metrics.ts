@@ -35,4 +35,18 @@ export function watchOutbox(metrics: Metrics, status: () => OutboxStatus, clock:
     'Readings dropped because the outbox was full.',
     () => status().droppedTotal,
   );
+  scrapedMetric(
+    metrics,
+    'counter',
+    'clima_readings_lost_total',
+    'Readings that could not be kept anywhere: the outbox could not write them (disk full or failing).',
+    () => status().lostTotal,
+  );
+  scrapedMetric(
+    metrics,
+    'gauge',
+    'clima_stores_failing',
+    'Stores (the outbox, the database) that cannot keep readings now; 0 when both can.',
+    () => status().failures.length,
+  );
 }

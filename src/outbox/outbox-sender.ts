@@ -1,12 +1,16 @@
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/sleep.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
+import { isStorageProblem, type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { NewReading } from '../db/reading.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import type { Outbox, QueuedReading } from './outbox.js';
+import { createStoreHealth, type StoreFailure } from './store-health.js';
 
 export interface SenderStats {
-  readonly lastFlushError: string | undefined;
+  /** Why the last flush failed, as a stable code: the driver's text goes to the log only. */
+  readonly lastFlushError: StoreProblem | undefined;
   readonly lastFlushAt: Date | undefined;
 }
 
@@ -26,6 +30,7 @@ const STOP_WAIT_MS = 4_000;
 export function createOutboxSender(deps: {
   outbox: Outbox;
   database: ReadingStore;
+  clock: Clock;
   logger: Logger;
   batchSize?: number;
   /** Told of every batch the database took: the readings sent and how many of them were new. */
@@ -34,6 +39,18 @@ export function createOutboxSender(deps: {
   const { outbox, database, logger } = deps;
   const batchSize = deps.batchSize ?? 1_000;
   const failures = createStateChangeLog(logger, 'outbox flush');
+  const databaseHealth = createStoreHealth('database', deps.clock);
+  // A full outbox file failing an acknowledgement must not be taken for a full database.
+  const databaseErrors = new WeakSet<object>();
+
+  async function store(readings: readonly NewReading[]): Promise<number> {
+    try {
+      return await database.insertBatch(readings);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) databaseErrors.add(error);
+      throw error;
+    }
+  }
   let stats: SenderStats = { lastFlushError: undefined, lastFlushAt: undefined };
   let running = false;
   let loop: Promise<void> | undefined;
@@ -49,7 +66,7 @@ export function createOutboxSender(deps: {
     let stored = 0;
     for (const queued of batch) {
       try {
-        stored += await database.insertBatch([queued.reading]);
+        stored += await store([queued.reading]);
       } catch (error) {
         if (!(error instanceof RangeError)) throw error;
         logger.error({ err: error, key: queued.reading.key }, 'unstorable reading dropped from the outbox');
@@ -65,7 +82,7 @@ export function createOutboxSender(deps: {
     if (batch.length === 0) return false;
     let stored: number;
     try {
-      stored = await database.insertBatch(batch.map((queued) => queued.reading));
+      stored = await store(batch.map((queued) => queued.reading));
       outbox.acknowledge(batch.map((queued) => queued.seq));
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
@@ -95,13 +112,18 @@ export function createOutboxSender(deps: {
       try {
         const more = await flushOnce();
         failures.succeeded();
+        databaseHealth.succeeded();
         stats = { lastFlushError: undefined, lastFlushAt: new Date() };
         retryMs = FIRST_RETRY_MS;
         outbox.logDrops();
         if (!more) await idle();
       } catch (error) {
         failures.failed(error);
-        stats = { ...stats, lastFlushError: (error as Error).message };
+        const problem = storeProblem(error);
+        // An unreachable database may be full or not: only a database that answered "full" is.
+        if (isStorageProblem(problem) && databaseErrors.has(error as object)) databaseHealth.failed(error);
+        else databaseHealth.succeeded();
+        stats = { ...stats, lastFlushError: problem };
         await sleep(retryMs, stopSignal.signal);
         retryMs = Math.min(MAX_RETRY_MS, retryMs * 2);
       }
@@ -130,6 +152,8 @@ export function createOutboxSender(deps: {
       clearTimeout(timer);
     },
     stats: (): SenderStats => stats,
+    /** Set while the database answers that it cannot store the readings (full, failing). */
+    databaseFailure: (): StoreFailure | undefined => databaseHealth.failure(),
   };
 }
 

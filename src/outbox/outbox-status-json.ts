@@ -1,15 +1,20 @@
 import { z } from 'zod';
+import { STORE_PROBLEMS } from '../db/connection-error.js';
 import type { OutboxStatus } from './edge-outbox.js';
 
 const isoOrNull = z.iso.datetime().nullable();
+const problem = z.enum(STORE_PROBLEMS);
 
 const outboxStatusSchema = z.object({
   depth: z.number().int().nonnegative(),
   oldestTakenAt: isoOrNull,
   sentTotal: z.number().int().nonnegative(),
   droppedTotal: z.number().int().nonnegative(),
+  lostTotal: z.number().int().nonnegative(),
   lastFlushAt: isoOrNull,
-  lastFlushError: z.string().nullable(),
+  lastFlushError: problem.nullable(),
+  failures: z.array(z.object({ store: z.enum(['outbox', 'database']), problem, since: z.iso.datetime() })),
+  embedded: z.boolean(),
 });
 
 /** The outbox's status on the wire: the sensor's `/status`, and the `outbox` of the dashboard's `/api/status`. */
@@ -21,8 +26,11 @@ export function outboxStatusToJson(status: OutboxStatus): OutboxStatusJson {
     oldestTakenAt: status.oldestTakenAt?.toISOString() ?? null,
     sentTotal: status.sentTotal,
     droppedTotal: status.droppedTotal,
+    lostTotal: status.lostTotal,
     lastFlushAt: status.lastFlushAt?.toISOString() ?? null,
     lastFlushError: status.lastFlushError ?? null,
+    failures: status.failures.map((failure) => ({ ...failure, since: failure.since.toISOString() })),
+    embedded: status.embedded,
   };
 }
 
@@ -37,7 +45,10 @@ export function outboxStatusFromJson(value: unknown): OutboxStatus {
     oldestTakenAt: date(json.oldestTakenAt),
     sentTotal: json.sentTotal,
     droppedTotal: json.droppedTotal,
+    lostTotal: json.lostTotal,
     lastFlushAt: date(json.lastFlushAt),
     lastFlushError: json.lastFlushError ?? undefined,
+    failures: json.failures.map((failure) => ({ ...failure, since: new Date(failure.since) })),
+    embedded: json.embedded,
   };
 }

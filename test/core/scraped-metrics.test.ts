@@ -14,8 +14,11 @@ describe('metrics read at scrape time', () => {
       oldestTakenAt: new Date('2026-01-02T03:04:05Z'),
       sentTotal: 99,
       droppedTotal: 7,
+      lostTotal: 40,
       lastFlushAt: undefined,
       lastFlushError: undefined,
+      failures: [{ store: 'outbox', problem: 'storage-full', since: new Date('2026-01-02T03:05:00Z') }],
+      embedded: true,
     };
     watchOutbox(metrics, () => status, clock);
     let text = await metrics.registry.metrics();
@@ -23,11 +26,14 @@ describe('metrics read at scrape time', () => {
     assert.match(text, /^clima_outbox_oldest_age_seconds 60$/m);
     assert.match(text, /^clima_outbox_sent_total 99$/m);
     assert.match(text, /^clima_outbox_dropped_total 7$/m);
-    status = { ...status, depth: 0, oldestTakenAt: undefined, sentTotal: 1333 };
+    assert.match(text, /^clima_readings_lost_total 40$/m);
+    assert.match(text, /^clima_stores_failing 1$/m);
+    status = { ...status, depth: 0, oldestTakenAt: undefined, sentTotal: 1333, failures: [] };
     text = await metrics.registry.metrics();
     assert.match(text, /^clima_outbox_depth 0$/m);
     assert.match(text, /^clima_outbox_oldest_age_seconds 0$/m);
     assert.match(text, /^clima_outbox_sent_total 1333$/m);
+    assert.match(text, /^clima_stores_failing 0$/m);
     assert.match(text, /^# TYPE clima_outbox_sent_total counter$/m);
   });
 

@@ -24,13 +24,15 @@ async function pipeline(target: DatabaseTarget, name: string) {
   await migrateToLatest(db);
   const repository = createReadingsRepository(db);
   const log = captureLogger();
-  const outbox = openOutbox({
-    path: join(dir, `${name}.db`),
-    maxRows: 1_000_000,
-    clock: new ManualClock(0),
+  const clock = new ManualClock(0);
+  const outbox = openOutbox({ path: join(dir, `${name}.db`), maxRows: 1_000_000, clock, logger: log.logger });
+  const sender = createOutboxSender({
+    outbox,
+    database: repository,
+    clock,
     logger: log.logger,
+    batchSize: 500,
   });
-  const sender = createOutboxSender({ outbox, database: repository, logger: log.logger, batchSize: 500 });
   const keysInDb = async () => {
     const keys: string[] = [];
     for (let afterId = 0; ; ) {
@@ -109,7 +111,8 @@ mariadbSuite('outbox sender while MariaDB is down', (server) => {
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
     assert.equal(p.outbox.stats().depth, 70, 'the outage readings wait in the outbox');
-    assert.ok(p.sender.stats().lastFlushError, 'the failure is visible');
+    assert.equal(p.sender.stats().lastFlushError, 'unreachable', 'the failure is visible, as a code');
+    assert.equal(p.sender.databaseFailure(), undefined, 'an unreachable database is not a full one');
 
     await server().restart();
     await waitFor(() => (p.outbox.stats().depth === 0 ? true : undefined), 30_000, 'the backlog to drain');

@@ -11,8 +11,11 @@ describe("the sensor's status server", () => {
     oldestTakenAt: new Date('2026-01-02T03:04:05Z'),
     sentTotal: 99,
     droppedTotal: 7,
+    lostTotal: 40,
     lastFlushAt: undefined,
-    lastFlushError: 'connect ECONNREFUSED 10.199.0.2:33060',
+    lastFlushError: 'storage-full',
+    failures: [{ store: 'database', problem: 'storage-full', since: new Date('2026-01-02T03:04:06Z') }],
+    embedded: true,
   };
   const metrics = createMetrics();
   let server: SensorStatusServer;
@@ -47,10 +50,13 @@ describe("the sensor's status server", () => {
       oldestTakenAt: '2026-01-02T03:04:05.000Z',
       sentTotal: 99,
       droppedTotal: 7,
+      lostTotal: 40,
       lastFlushAt: null,
-      lastFlushError: 'connect ECONNREFUSED 10.199.0.2:33060',
+      lastFlushError: 'storage-full',
+      failures: [{ store: 'database', problem: 'storage-full', since: '2026-01-02T03:04:06.000Z' }],
+      embedded: true,
     });
-    status = { ...status, depth: 0, oldestTakenAt: undefined, lastFlushError: undefined };
+    status = { ...status, depth: 0, oldestTakenAt: undefined, lastFlushError: undefined, failures: [] };
     assert.equal(((await (await get('/status')).json()) as { depth: number }).depth, 0);
   });
 
@@ -86,8 +92,11 @@ describe("the sensor's status server with METRICS_TOKEN", () => {
         oldestTakenAt: undefined,
         sentTotal: 0,
         droppedTotal: 0,
+        lostTotal: 0,
         lastFlushAt: undefined,
         lastFlushError: undefined,
+        failures: [],
+        embedded: false,
       }),
       metrics: createMetrics(),
       metricsToken: 'sensor-metrics-token',

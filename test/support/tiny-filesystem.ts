@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registerCleanup } from './cleanup-on-exit.js';
@@ -66,4 +66,23 @@ function cleanUp(dir: string, image: string): void {
   }
   rmSync(dir, { recursive: true, force: true });
   rmSync(image, { force: true });
+}
+
+/** Fills the file system under `dir` to its last byte with a file of its own; the function returned frees it. */
+export function fillUp(dir: string): () => void {
+  const path = join(dir, 'ballast');
+  const fd = openSync(path, 'a');
+  try {
+    for (const size of [65_536, 4_096, 512, 1]) {
+      const chunk = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return () => rmSync(path, { force: true });
 }

@@ -82,6 +82,18 @@ const en = {
   ageMinutes: '{n} min ago',
   ageHours: '{n} h ago',
   ageDays: '{n} d ago',
+  outboxWaitingLocal: '{count} readings waiting to be stored in the local database (oldest {time})',
+  storageOutboxFull: 'local storage full: readings are not being kept since {time}',
+  storageOutboxFailed: 'local storage failing: readings are not being kept since {time}',
+  storageDatabaseFull: 'database full since {time}: readings wait in the outbox',
+  storageDatabaseFailed: 'the database cannot store readings since {time}: they wait in the outbox',
+  problemAccessDenied: 'the database refused the account',
+  problemUnreachable: 'the database cannot be reached',
+  problemTimeout: 'the database did not answer in time',
+  problemTlsFailed: 'the secure connection to the database failed',
+  problemStorageFull: 'storage full',
+  problemStorageFailed: 'storage cannot be written',
+  problemFailed: 'the database failed',
 };
 
 export type MessageKey = keyof typeof en;
@@ -160,6 +172,21 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     ageMinutes: 'hace {n} min',
     ageHours: 'hace {n} h',
     ageDays: 'hace {n} d',
+    outboxWaitingLocal:
+      '{count} lecturas esperando guardarse en la base de datos local (la más antigua de las {time})',
+    storageOutboxFull: 'almacenamiento local lleno: las lecturas no se están guardando desde las {time}',
+    storageOutboxFailed:
+      'almacenamiento local con fallos: las lecturas no se están guardando desde las {time}',
+    storageDatabaseFull: 'base de datos llena desde las {time}: las lecturas esperan en la bandeja de salida',
+    storageDatabaseFailed:
+      'la base de datos no puede guardar lecturas desde las {time}: esperan en la bandeja de salida',
+    problemAccessDenied: 'la base de datos rechazó la cuenta',
+    problemUnreachable: 'no se puede contactar la base de datos',
+    problemTimeout: 'la base de datos no respondió a tiempo',
+    problemTlsFailed: 'falló la conexión segura con la base de datos',
+    problemStorageFull: 'almacenamiento lleno',
+    problemStorageFailed: 'no se puede escribir en el almacenamiento',
+    problemFailed: 'la base de datos falló',
   },
 };
 

@@ -1,4 +1,6 @@
+import type { StoreProblem } from '../../db/connection-error.js';
 import type { Reading } from '../../db/reading.js';
+import type { StoreFailure } from '../../outbox/store-health.js';
 import type { City } from '../../weather/city.js';
 import type { SourceStatus } from '../../weather/source-health.js';
 
@@ -28,8 +30,10 @@ export interface PageModel {
   readonly intervalS: number;
   readonly cities: readonly City[];
   readonly selectedCity: string;
-  /** `down` carries when the database stopped answering. */
-  readonly database: { readonly state: 'up' } | { readonly state: 'down'; readonly since: Date };
+  /** `down` carries when the database stopped answering, and why when known (a code, never the driver's text). */
+  readonly database:
+    | { readonly state: 'up' }
+    | { readonly state: 'down'; readonly since: Date; readonly problem?: StoreProblem };
   /**
    * Latest reading per city and the last 15 readings (the original dashboard's table). When the
    * database is down these are the last values the dashboard holds, and `fromCache` is true;
@@ -45,8 +49,18 @@ export interface PageModel {
     | undefined;
   /** Open-Meteo's health and the calls it counted today (the free tier allows `FREE_TIER_LIMITS.callsPerDay`). */
   readonly openMeteo: { readonly status: SourceStatus; readonly callsToday: number };
-  /** Readings still on their way to the database (the sensor's outbox), when this process has one. */
-  readonly outbox: { readonly depth: number; readonly oldestTakenAt: Date | undefined } | undefined;
+  /**
+   * Readings still on their way to the database (the sensor's outbox), when this process has one;
+   * `embedded` when that database is a local file, not the cloud; the stores that cannot keep readings.
+   */
+  readonly outbox:
+    | {
+        readonly depth: number;
+        readonly oldestTakenAt: Date | undefined;
+        readonly embedded: boolean;
+        readonly failures: readonly StoreFailure[];
+      }
+    | undefined;
   readonly weather:
     | { readonly state: 'ok'; readonly observation: LiveWeather }
     | { readonly state: 'unavailable' };

@@ -74,6 +74,8 @@ ${renderOutbox(model)}
 function renderOutbox({ outbox, lang, timeZone, now }: PageModel): SafeHtml | null {
   if (!outbox || outbox.depth === 0) return null;
   const oldest = outbox.oldestTakenAt ? formatTime(outbox.oldestTakenAt, { timeZone, now }, 'minutes') : '?';
-  const text = fill(MESSAGES[lang].outboxWaiting, { count: String(outbox.depth), time: oldest });
+  // In embedded mode the outbox drains into the local database: there is no cloud to speak of.
+  const template = MESSAGES[lang][outbox.embedded ? 'outboxWaitingLocal' : 'outboxWaiting'];
+  const text = fill(template, { count: String(outbox.depth), time: oldest });
   return html`<p id="outbox-status" class="outbox-status" role="status" data-depth="${String(outbox.depth)}">${text}</p>`;
 }

@@ -6,6 +6,7 @@ import { fill, MESSAGES } from './messages.js';
 import type { PageModel } from './page-model.js';
 import { HIDDEN } from './readings-panel.js';
 import { sourceBadge } from './source-badge.js';
+import { problemText, storeFailureText } from './store-problem-text.js';
 
 /**
  * The header's strip: the database, Open-Meteo and its calls against the daily budget, the
@@ -16,6 +17,7 @@ export function renderStatusStrip(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
   return html`<section class="status-strip" aria-label="${messages.statusTitle}">
 ${renderDatabase(model)}
+${renderStorage(model)}
 <p id="weather-status" class="status-item" data-state="${model.openMeteo.status}" data-text-up="${messages.openMeteoUp}" data-text-down="${messages.openMeteoDown}" data-text-unused="${messages.openMeteoUnused}" data-calls-template="${messages.openMeteoCalls}" data-budget="${FREE_TIER_LIMITS.callsPerDay}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${openMeteoText(model)}</span> · <span data-role="calls">${callsText(model)}</span></p>
 ${renderOutboxDepth(model)}
 ${renderFreshness(model)}
@@ -28,7 +30,18 @@ function renderDatabase(model: PageModel): SafeHtml {
   const { database } = model;
   const since = database.state === 'down' ? database.since : undefined;
   const status = since ? fill(messages.dbDown, { time: formatTime(since, model, 'minutes') }) : messages.dbUp;
-  return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span></p>`;
+  const problem = database.state === 'down' ? database.problem : undefined;
+  return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span> <span data-role="problem"${problem ? null : HIDDEN}>${problem ? problemText(problem, model.lang) : ''}</span></p>`;
+}
+
+/**
+ * Red while a store cannot keep readings (a full disk under the outbox or the embedded database);
+ * hidden otherwise. The script shows the stream's `status.storage` text in the page's language.
+ */
+function renderStorage(model: PageModel): SafeHtml {
+  const [failure] = model.outbox?.failures ?? [];
+  const text = failure ? storeFailureText(failure, model.lang, model) : '';
+  return html`<p id="storage-status" class="status-item db-status" role="status" data-state="down"${failure ? html` data-store="${failure.store}" data-problem="${failure.problem}"` : HIDDEN}><span class="status-dot" aria-hidden="true"></span><span data-role="text">${text}</span></p>`;
 }
 
 function openMeteoText(model: PageModel): string {

@@ -87,7 +87,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       intervalS: ctx.intervalS,
       cities: ctx.cities,
       selectedCity: city.name,
-      database: db.up ? { state: 'up' } : { state: 'down', since: db.since },
+      database: db.up ? { state: 'up' } : { state: 'down', since: db.since, problem: db.problem },
       readings,
       openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },
       outbox: currentOutbox(ctx.outbox?.()),

@@ -1,21 +1,39 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../core/app-error.js';
+import type { StoreProblem } from '../../db/connection-error.js';
 import { outboxStatusToJson } from '../../outbox/outbox-status-json.js';
+import type { StoreFailure } from '../../outbox/store-health.js';
 import type { DashboardContext } from '../dashboard-context.js';
-import type { OutboxReport } from '../outbox-report.js';
+import { currentOutbox, type OutboxReport } from '../outbox-report.js';
 import type { LatestReading } from '../page/page-model.js';
+import { problemText, storeFailureText } from '../page/store-problem-text.js';
 import { noParameters } from '../query-params.js';
 
 export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void {
   app.get('/healthz', async () => ({ status: 'alive' }));
 
+  /**
+   * Ready while the database answers and every store keeps readings. Otherwise 503 with a stable
+   * `reason` code, the store and since when; never the driver's text, which may name an account
+   * or an address (it is in the log).
+   */
   app.get('/readyz', async (_request, reply) => {
-    if (await ctx.guard.probe()) return { status: 'ready' };
-    const { since, lastError } = ctx.guard.state();
+    const databaseUp = await ctx.guard.probe();
+    const db = ctx.guard.state();
+    const failure: StoreFailure | undefined = databaseUp
+      ? currentOutbox(ctx.outbox?.())?.failures[0]
+      : { store: 'database', problem: db.problem ?? 'failed', since: db.since };
+    if (failure === undefined) return { status: 'ready' };
     return reply
       .code(503)
       .header('retry-after', '5')
-      .send({ status: 'not ready', reason: `database unavailable since ${since.toISOString()}`, lastError });
+      .send({
+        status: 'not ready',
+        reason: failure.problem,
+        store: failure.store,
+        since: failure.since.toISOString(),
+        message: databaseUp ? failureText(ctx, failure) : problemText(failure.problem, 'en'),
+      });
   });
 
   app.get('/metrics', async (request, reply) => {
@@ -43,7 +61,7 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
       database: {
         status: db.up ? 'up' : 'down',
         since: db.since.toISOString(),
-        lastError: db.lastError ?? null,
+        ...problemJson(db.problem),
       },
       openMeteo: {
         status: weather.status,
@@ -53,7 +71,7 @@ export function statusRoutes(app: FastifyInstance, ctx: DashboardContext): void 
         coolingDownUntil: weather.coolingDownUntil?.toISOString() ?? null,
         callsToday: weather.callsToday,
       },
-      outbox: outbox ? outboxJson(outbox, ctx.clock.now()) : null,
+      outbox: outbox ? outboxJson(ctx, outbox) : null,
       freshness: {
         from: freshnessFrom,
         staleAfterSeconds: ctx.readings.staleAfterSeconds,
@@ -77,23 +95,45 @@ const UNKNOWN_OUTBOX = {
   oldestTakenAt: null,
   sentTotal: null,
   droppedTotal: null,
+  lostTotal: null,
   lastFlushAt: null,
   lastFlushError: null,
+  failures: null,
+  embedded: null,
 };
+
+/** A problem as a stable code and a sentence; the driver's own words stay in the log. */
+function problemJson(problem: StoreProblem | undefined) {
+  return { problem: problem ?? null, message: problem ? problemText(problem, 'en') : null };
+}
+
+function failureText(ctx: DashboardContext, failure: StoreFailure): string {
+  return storeFailureText(failure, 'en', { timeZone: ctx.timeZone, now: new Date(ctx.clock.now()) });
+}
 
 /**
  * The outbox's numbers with when they were read: `reachable` false (and why) when the sensor
- * does not answer, so last-known numbers are never taken for current ones.
+ * does not answer, so last-known numbers are never taken for current ones. Each failing store
+ * is named, with since when and what it means for the readings.
  */
-function outboxJson(report: OutboxReport, now: number) {
+function outboxJson(ctx: DashboardContext, report: OutboxReport) {
+  const now = ctx.clock.now();
+  const status = report.status ? outboxStatusToJson(report.status) : UNKNOWN_OUTBOX;
   return {
-    ...(report.status ? outboxStatusToJson(report.status) : UNKNOWN_OUTBOX),
+    ...status,
+    failures:
+      report.status?.failures.map((failure) => ({
+        store: failure.store,
+        problem: failure.problem,
+        since: failure.since.toISOString(),
+        message: failureText(ctx, failure),
+      })) ?? null,
     reachable: report.unreachable === undefined,
     reportedAt: report.reportedAt?.toISOString() ?? null,
     ageSeconds: report.reportedAt
       ? Math.max(0, Math.round((now - report.reportedAt.getTime()) / 1000))
       : null,
     unreachableSince: report.unreachable?.since.toISOString() ?? null,
-    unreachableError: report.unreachable?.error ?? null,
+    unreachableProblem: report.unreachable?.problem ?? null,
   };
 }

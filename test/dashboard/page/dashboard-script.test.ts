@@ -404,6 +404,58 @@ describe('public/dashboard.js', () => {
       assert.match(weather.text, /^Open-Meteo unused/);
     });
 
+    it('shows why the database is down in the page language, and hides it once it is back', () => {
+      const { page, stream } = runLive();
+      stream.emit('open');
+      const problem = byId(page.doc, 'db-status').querySelector('[data-role="problem"]') as TinyElement;
+      assert.equal(problem.hidden, true);
+      const openMeteo = { status: 'up', callsToday: 1 };
+      stream.emit('status', {
+        database: {
+          status: 'down',
+          since: '2024-05-14T19:05:00.000Z',
+          problem: { en: 'the database refused the account', es: 'la base de datos rechazó la cuenta' },
+        },
+        openMeteo,
+        outbox: null,
+      });
+      assert.equal(problem.hidden, false);
+      assert.equal(problem.text, 'the database refused the account');
+      stream.emit('status', {
+        database: { status: 'up', since: '2024-05-14T19:06:00.000Z', problem: null },
+        openMeteo,
+        outbox: null,
+      });
+      assert.equal(problem.hidden, true);
+    });
+
+    it('shows a store that cannot keep readings in the page language, and hides it once it can', () => {
+      const { page, stream } = runLive(normalModel({ lang: 'es' }));
+      stream.emit('open');
+      const storage = byId(page.doc, 'storage-status');
+      assert.equal(storage.hidden, true);
+      const status = {
+        database: { status: 'up', since: '2024-05-14T19:05:00.000Z' },
+        openMeteo: { status: 'up', callsToday: 1 },
+        outbox: { depth: 40, oldestTakenAt: null, reachable: true },
+      };
+      stream.emit('status', {
+        ...status,
+        storage: {
+          en: 'local storage full: readings are not being kept since 19:20',
+          es: 'almacenamiento local lleno: las lecturas no se están guardando desde las 19:20',
+        },
+      });
+      assert.equal(storage.hidden, false);
+      assert.equal(storage.dataset.state, 'down');
+      assert.equal(
+        storage.text,
+        'almacenamiento local lleno: las lecturas no se están guardando desde las 19:20',
+      );
+      stream.emit('status', { ...status, storage: null });
+      assert.equal(storage.hidden, true);
+    });
+
     it('polls while the stream is down and stops when it is back', async () => {
       const { page, stream } = runLive();
       page.respond = (url) =>

@@ -261,6 +261,22 @@ describe('renderPage', () => {
       assert.equal(byId(es, 'db-status').text, 'base de datos no disponible desde 14:05, reintentando');
     });
 
+    it('says why, in a sentence of the page language, when the dashboard knows', () => {
+      const database = {
+        state: 'down',
+        since: new Date('2024-05-14T19:05:00Z'),
+        problem: 'access-denied',
+      } as const;
+      const problem = (doc: TinyDocument) =>
+        byId(doc, 'db-status').querySelector('[data-role="problem"]') as TinyElement;
+      const en = problem(render(downWithCacheModel({ database })).doc);
+      assert.equal(en.hidden, false);
+      assert.equal(en.text, 'the database refused the account');
+      const es = problem(render(downWithCacheModel({ lang: 'es', database })).doc);
+      assert.equal(es.text, 'la base de datos rechazó la cuenta');
+      assert.equal(problem(render(downWithCacheModel()).doc).hidden, true, 'nothing when it does not');
+    });
+
     it('dates the outage when it began on another day', () => {
       const { doc } = render(
         downWithCacheModel({ database: { state: 'down', since: new Date('2024-05-13T12:00:00Z') } }),
@@ -399,23 +415,34 @@ describe('renderPage', () => {
   });
 });
 
+/** An outbox draining into the cloud, all stores keeping readings. */
+function cloudOutbox(depth: number, oldestTakenAt?: Date): NonNullable<PageModel['outbox']> {
+  return { depth, oldestTakenAt, embedded: false, failures: [] };
+}
+
 describe('the outbox notice', () => {
   it('says how many readings wait for the cloud and since when, in the page language', () => {
     const oldestTakenAt = new Date(NOW.getTime() - 30 * 60_000);
-    const en = renderPage(normalModel({ outbox: { depth: 1234, oldestTakenAt } }));
+    const en = renderPage(normalModel({ outbox: cloudOutbox(1234, oldestTakenAt) }));
     assert.match(
       en,
       /id="outbox-status"[^>]*data-depth="1234"[^>]*>1234 readings waiting to reach the cloud \(oldest \d\d:\d\d\)</,
     );
-    const es = renderPage(normalModel({ lang: 'es', outbox: { depth: 5, oldestTakenAt } }));
+    const es = renderPage(normalModel({ lang: 'es', outbox: cloudOutbox(5, oldestTakenAt) }));
     assert.match(es, />5 lecturas esperando llegar a la nube/);
   });
 
+  it('never speaks of a cloud when the outbox drains into the embedded database', () => {
+    const outbox = { ...cloudOutbox(40, new Date(NOW.getTime() - 60_000)), embedded: true };
+    const en = renderPage(normalModel({ outbox }));
+    assert.match(en, />40 readings waiting to be stored in the local database \(oldest \d\d:\d\d\)</);
+    const es = renderPage(normalModel({ lang: 'es', outbox }));
+    assert.match(es, />40 lecturas esperando guardarse en la base de datos local/);
+    for (const page of [en, es]) assert.doesNotMatch(page, /cloud|nube/i);
+  });
+
   it('says nothing when the outbox is empty or not in this process', () => {
-    assert.doesNotMatch(
-      renderPage(normalModel({ outbox: { depth: 0, oldestTakenAt: undefined } })),
-      /outbox-status/,
-    );
+    assert.doesNotMatch(renderPage(normalModel({ outbox: cloudOutbox(0) })), /outbox-status/);
     assert.doesNotMatch(renderPage(normalModel()), /outbox-status/);
   });
 });
@@ -452,13 +479,35 @@ describe('the status strip', () => {
       normalModel({
         lang: 'es',
         openMeteo: { status: 'down', callsToday: 9876 },
-        outbox: { depth: 12, oldestTakenAt: undefined },
+        outbox: cloudOutbox(12),
       }),
     );
     const weather = byId(doc, 'weather-status');
     assert.equal(weather.dataset.state, 'down');
     assert.equal(visibleText(weather), 'Open-Meteo no disponible · 9876 de 10.000 llamadas hoy');
     assert.equal(visibleText(byId(doc, 'outbox-depth')), 'bandeja de salida: 12 en espera');
+    assert.equal(byId(doc, 'storage-status').hidden, true, 'every store keeps readings');
+  });
+
+  it('turns red when a store cannot keep readings, naming it and since when, in both languages', () => {
+    const since = new Date(NOW.getTime() - 10 * 60_000);
+    const full = (store: 'outbox' | 'database') => ({
+      ...cloudOutbox(40),
+      embedded: true,
+      failures: [{ store, problem: 'storage-full' as const, since }],
+    });
+    const en = byId(render(normalModel({ outbox: full('outbox') })).doc, 'storage-status');
+    assert.equal(en.hidden, false);
+    assert.equal(en.dataset.state, 'down');
+    assert.equal(en.dataset.store, 'outbox');
+    assert.match(visibleText(en), /^local storage full: readings are not being kept since \d\d:\d\d$/);
+    const es = byId(render(normalModel({ lang: 'es', outbox: full('outbox') })).doc, 'storage-status');
+    assert.match(
+      visibleText(es),
+      /^almacenamiento local lleno: las lecturas no se están guardando desde las \d\d:\d\d$/,
+    );
+    const database = byId(render(normalModel({ outbox: full('database') })).doc, 'storage-status');
+    assert.match(visibleText(database), /^database full since \d\d:\d\d: readings wait in the outbox$/);
   });
 });
 
