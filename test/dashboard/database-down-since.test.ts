@@ -22,7 +22,7 @@ it('dates a database outage from when the first failing query was sent, not from
   assert.deepEqual(guard.state(), {
     up: false,
     since: new Date(sentAt),
-    lastError: 'connect ECONNREFUSED 10.0.0.5:3306',
+    problem: 'unreachable',
   });
 
   // Later failures keep the start of the outage.
