@@ -272,7 +272,6 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     await badRequest('/api/latest?city=Bogota', 'city', 'unknown_parameter');
     await badRequest('/api/weather?city=Atlantis', 'city', 'unknown_city');
     await badRequest('/api/weather', 'city');
-    await badRequest('/?lang=fr', 'lang');
   });
 
   it('keeps SQL out of reach: a city name is only ever a bound parameter', async () => {
@@ -332,6 +331,51 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     assert.match(response.body, /<html lang="en"/);
     assert.match(response.body, /id="weather"[^>]*data-state="ok"/);
     assert.match(response.body, /Cartagena/);
+  });
+
+  it('ignores parameters the page does not know, such as campaign tags', async () => {
+    const response = await get('/?utm_source=newsletter&fbclid=IwAR0abc&lang=en&city=Cartagena&city=Bogota');
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /^text\/html/);
+    assert.match(response.body, /<option value="Cartagena" selected>/, 'the first of a repeated parameter');
+    assert.doesNotMatch(response.body, /id="page-notice"/);
+  });
+
+  it('falls back to the negotiated language when `lang` is not one the page speaks', async () => {
+    const page = (lang: string, acceptLanguage: string) =>
+      dashboard.app.inject({
+        method: 'GET',
+        url: `/?lang=${lang}`,
+        headers: { 'accept-language': acceptLanguage },
+      });
+    for (const lang of ['fr', '', 'es-CO', 'x'.repeat(300)]) {
+      const response = await page(lang, 'es-CO,es;q=0.9');
+      assert.equal(response.statusCode, 200, lang);
+      assert.match(response.body, /<html lang="es">/, lang);
+    }
+    assert.match((await page('fr', 'en-GB')).body, /<html lang="en">/);
+  });
+
+  it('shows the first city with a notice, in the page language, when the address names an unknown one', async () => {
+    const en = await get('/?lang=en&city=Atlantis&range=7d&view=compare');
+    assert.equal(en.statusCode, 200);
+    assert.match(en.headers['content-type'] as string, /^text\/html/);
+    assert.match(en.body, /id="page-notice"[^>]*>There is no city “Atlantis” here; showing Bogota\.</);
+    assert.match(en.body, /<option value="Bogota" selected>/);
+    assert.match(en.body, /value="7d"[^>]* checked/, 'the rest of the address still holds');
+    assert.match(en.body, /value="compare" checked/);
+    const es = await get(`/?lang=es&city=${encodeURIComponent(XSS)}x`);
+    assert.equal(es.statusCode, 200);
+    assert.match(
+      es.body,
+      /No hay ninguna ciudad «&lt;img src=x onerror=alert\(1\)&gt;x» aquí; se muestra Bogota\./,
+    );
+  });
+
+  it('shows the default range and view for values the page does not offer', async () => {
+    const body = (await get('/?lang=en&range=1y&view=pie')).body;
+    assert.match(body, /value="24h"[^>]* checked/);
+    assert.match(body, /value="city" checked/);
   });
 
   it('serves every asset the page loads itself, uPlot from its npm package', async () => {

@@ -80,6 +80,7 @@ const en = {
   ageMinutes: '{n} min ago',
   ageHours: '{n} h ago',
   ageDays: '{n} d ago',
+  unknownCity: 'There is no city “{city}” here; showing {shown}.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -156,6 +157,7 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     ageMinutes: 'hace {n} min',
     ageHours: 'hace {n} h',
     ageDays: 'hace {n} d',
+    unknownCity: 'No hay ninguna ciudad «{city}» aquí; se muestra {shown}.',
   },
 };
 

@@ -3,6 +3,8 @@ import type { City } from '../../weather/city.js';
 
 export type Lang = 'es' | 'en';
 
+export type ChartView = 'city' | 'compare';
+
 /** The latest reading of a city, with how old it is. */
 export interface LatestReading extends Reading {
   readonly ageSeconds: number;
@@ -27,6 +29,12 @@ export interface PageModel {
   readonly intervalS: number;
   readonly cities: readonly City[];
   readonly selectedCity: string;
+  /** A `city` the address asked for that is not configured: the page says so and shows `selectedCity`. */
+  readonly unknownCity?: string;
+  /** The chart range shown, an id of `CHART_RANGES` (`24h`). */
+  readonly chartRange: string;
+  /** One city's charts, or every city's temperature on one chart. */
+  readonly chartView: ChartView;
   /** `down` carries when the database stopped answering. */
   readonly database: { readonly state: 'up' } | { readonly state: 'down'; readonly since: Date };
   /**
