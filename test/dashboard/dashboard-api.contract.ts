@@ -364,6 +364,9 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     assert.match(en.body, /<option value="Bogota" selected>/);
     assert.match(en.body, /value="7d"[^>]* checked/, 'the rest of the address still holds');
     assert.match(en.body, /value="compare" checked/);
+    const empty = await get('/?lang=en&city=');
+    assert.match(empty.body, /<option value="Bogota" selected>/);
+    assert.doesNotMatch(empty.body, /id="page-notice"/, 'an empty city asks for none');
     const es = await get(`/?lang=es&city=${encodeURIComponent(XSS)}x`);
     assert.equal(es.statusCode, 200);
     assert.match(

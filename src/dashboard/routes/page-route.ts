@@ -64,7 +64,9 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
     // A browser gets the page whatever the address says: a value the page does not know falls
     // back to its default, and an unknown city is named in a notice. Only the API refuses.
     const params = pageParameters(request.query, PAGE_PARAMETERS);
-    const asked = params.city === undefined ? undefined : ctx.cities.find((c) => c.name === params.city);
+    // `?city=` (an emptied field) asks for no city in particular.
+    const cityName = params.city || undefined;
+    const asked = cityName === undefined ? undefined : ctx.cities.find((c) => c.name === cityName);
     const city = asked ?? (ctx.cities[0] as City);
 
     // The database and the weather API are asked at the same time, each with its own time-out.
@@ -91,7 +93,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       intervalS: ctx.intervalS,
       cities: ctx.cities,
       selectedCity: city.name,
-      unknownCity: params.city !== undefined && !asked ? params.city : undefined,
+      unknownCity: cityName !== undefined && !asked ? cityName : undefined,
       chartRange: CHART_RANGES.some((r) => r.id === params.range) ? (params.range as string) : DEFAULT_RANGE,
       chartView: params.view === 'compare' ? 'compare' : 'city',
       database: db.up ? { state: 'up' } : { state: 'down', since: db.since },
