@@ -515,19 +515,22 @@
         const input = weatherForm?.querySelector(`input[name="${name}"]`);
         if (input) input.setAttribute('value', now[name]);
       }
+      pointCsvLink();
+    }
+
+    function pointCsvLink() {
+      if (!csvLink) return;
+      const { city, rangeS, view } = state();
+      const toMs = Math.floor(Date.now() / 1000) * 1000;
+      const params = new URLSearchParams(view === 'compare' ? {} : { city });
+      params.set('from', isoSeconds(toMs - rangeS * 1000));
+      params.set('to', isoSeconds(toMs));
+      csvLink.setAttribute('href', `/api/readings.csv?${params.toString()}`);
     }
 
     form.addEventListener('change', update);
-    if (csvLink) {
-      csvLink.addEventListener('click', () => {
-        const { city, rangeS, view } = state();
-        const toMs = Math.floor(Date.now() / 1000) * 1000;
-        const params = new URLSearchParams(view === 'compare' ? {} : { city });
-        params.set('from', isoSeconds(toMs - rangeS * 1000));
-        params.set('to', isoSeconds(toMs));
-        csvLink.setAttribute('href', `/api/readings.csv?${params.toString()}`);
-      });
-    }
+    // Any way of following the link (a click, a middle click, "save link as") gets the range up to now.
+    for (const type of ['click', 'auxclick', 'contextmenu']) csvLink?.addEventListener(type, pointCsvLink);
     update();
   }
 

@@ -457,6 +457,7 @@ describe('public/dashboard.js', () => {
         '?lang=en&city=Cali&range=1h&view=compare',
       ]);
       assert.deepEqual(weatherInputs(page.doc), ['lang=en', 'range=1h', 'view=compare']);
+      assert.match(byId(page.doc, 'csv-link').getAttribute('href') ?? '', /^\/api\/readings\.csv\?from=/);
     });
 
     it("points the CSV link at one city's raw readings of the range, ending at the click", () => {
