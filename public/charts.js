@@ -158,7 +158,6 @@
     const texts = section.dataset;
     const form = section.querySelector('.chart-controls');
     const note = section.querySelector('[data-role="chart-note"]');
-    const csvLink = document.getElementById('csv-link');
     const boxes = {
       temperature: document.getElementById('chart-temperature'),
       humidity: document.getElementById('chart-humidity'),
@@ -345,8 +344,6 @@
         }
         if (mine !== generation) return;
         destroyAll();
-        const selected = answers[0];
-        csvLink.href = `/api/readings.csv?${selected.query}`;
         let total = 0;
         if (view === 'compare') {
           const tables = answers.map(({ body }) => columns(body.buckets, ['temperatureAvg'], gapS(body)));
@@ -358,7 +355,7 @@
             uPlot.join(tables),
           );
         } else {
-          const { body } = selected;
+          const { body } = answers[0];
           // One reading a bucket has no spread to show: the band appears only when buckets merge readings.
           const banded = body.buckets.some((bucket) => bucket.count > 1);
           const temperature = columns(

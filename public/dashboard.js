@@ -1,8 +1,9 @@
 // The page works without this script; it keeps `#latest`, `#recent`, the status strip, the charts
 // (through charts.js) and `#weather` current: pushed by /api/stream, or polled from /api/latest
-// every SENSOR_INTERVAL_S while the stream is unavailable. Every string from the API goes in
-// through textContent, never as markup. The formatting mirrors src/dashboard/page/format.ts, and
-// the words come from data-* attributes the server rendered.
+// every SENSOR_INTERVAL_S while the stream is unavailable; and it keeps the page's address on the
+// city, range and view shown. Every string from the API goes in through textContent, never as
+// markup. The formatting mirrors src/dashboard/page/format.ts, and the words come from data-*
+// attributes the server rendered.
 
 (() => {
   const fill = (template, values) =>
@@ -490,6 +491,66 @@
     setTimeout(attempt, firstTryMs);
   }
 
+  const isoSeconds = (ms) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+  /**
+   * The page's state (language, city, range, view) lives in its address, in the order the server
+   * writes it, so a reload or a bookmark shows the same page; the language links and the city
+   * form carry it too. The CSV link asks for the raw readings of what is shown, ending at the
+   * moment of the click (every city's in the all-cities view).
+   */
+  function startPageState() {
+    const section = document.getElementById('charts');
+    const form = section?.querySelector('form');
+    if (!form) return;
+    const citySelect = form.querySelector('select');
+    const csvLink = document.getElementById('csv-link');
+    const checked = (name) =>
+      Array.from(form.querySelectorAll(`input[name="${name}"]`)).find((input) => input.checked);
+    const state = () => {
+      const range = checked('chart-range');
+      const view = checked('chart-view');
+      return {
+        lang: document.body.dataset.lang || '',
+        city: citySelect ? citySelect.value : '',
+        range: range ? range.value : '',
+        rangeS: range ? Number(range.dataset.seconds) : 86400,
+        view: view ? view.value : 'city',
+      };
+    };
+    const query = ({ lang, city, range, view }) =>
+      new URLSearchParams({ lang, city, range, view }).toString();
+
+    function update() {
+      const now = state();
+      history.replaceState(history.state, '', `?${query(now)}${location.hash}`);
+      for (const link of Array.from(document.body.querySelectorAll('.lang-switch a[hreflang]'))) {
+        link.setAttribute('href', `?${query({ ...now, lang: link.getAttribute('hreflang') })}`);
+      }
+      const weatherForm = document.getElementById('weather')?.querySelector('form');
+      for (const name of ['range', 'view']) {
+        const input = weatherForm?.querySelector(`input[name="${name}"]`);
+        if (input) input.setAttribute('value', now[name]);
+      }
+      pointCsvLink();
+    }
+
+    function pointCsvLink() {
+      if (!csvLink) return;
+      const { city, rangeS, view } = state();
+      const toMs = Math.floor(Date.now() / 1000) * 1000;
+      const params = new URLSearchParams(view === 'compare' ? {} : { city });
+      params.set('from', isoSeconds(toMs - rangeS * 1000));
+      params.set('to', isoSeconds(toMs));
+      csvLink.setAttribute('href', `/api/readings.csv?${params.toString()}`);
+    }
+
+    form.addEventListener('change', update);
+    // Any way of following the link (a click, a middle click, "save link as") gets the range up to now.
+    for (const type of ['click', 'auxclick', 'contextmenu']) csvLink?.addEventListener(type, pointCsvLink);
+    update();
+  }
+
   function start() {
     const timeZone = document.body.dataset.timeZone || undefined;
     const intervalS = Number(document.body.dataset.intervalS);
@@ -529,6 +590,7 @@
       setTimeout(tick, Math.min(intervalMs, 5000));
     }
     if (weather && weather.dataset.state === 'unavailable') retryWeather(weather, timeZone);
+    startPageState();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -67,3 +67,22 @@ export function queryParser<T extends z.ZodRawShape>(shape: T): (query: unknown)
 
 /** For routes that take no parameters. */
 export const noParameters = queryParser({});
+
+/**
+ * The named parameters of the page's query string, each its first value. Anything else is
+ * ignored: links that reach a browser carry tags of their own (`utm_source`, `fbclid`), and a
+ * visitor following one must get the page, not an error.
+ */
+export function pageParameters<N extends string>(
+  query: unknown,
+  names: readonly N[],
+): Partial<Record<N, string>> {
+  const params = (query ?? {}) as Record<string, unknown>;
+  const picked: Partial<Record<N, string>> = {};
+  for (const name of names) {
+    const value = Object.hasOwn(params, name) ? params[name] : undefined;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') picked[name] = first;
+  }
+  return picked;
+}

@@ -18,6 +18,11 @@ export interface RangeQuery {
   readonly from: Date;
   readonly to: Date;
   readonly limit: number;
+  /**
+   * Only readings after this one in the answer's order (older, or as old with a lower id): the
+   * last reading of the previous page, to walk a range of any length page by page.
+   */
+  readonly olderThan?: Pick<Reading, 'takenAt' | 'id'>;
 }
 
 /** A city's readings between two instants (inclusive), summarised in at most `points` buckets. */
@@ -124,14 +129,22 @@ export function createReadingsRepository(db: Database): ReadingsRepository {
       return rows.map(toReading);
     },
 
-    async readingsInRange({ city, from, to, limit }) {
+    async readingsInRange({ city, from, to, limit, olderThan }) {
       const bounds = storedBounds(from, to);
+      const cursor = olderThan && { at: toSqlTimestamp(new Date(olderThan.takenAt)), id: olderThan.id };
+      // The cursor's second as the upper bound keeps each page an index range scan.
+      const upper = cursor && cursor.at < bounds.to ? cursor.at : bounds.to;
       const rows = await kysely
         .selectFrom('mediciones')
         .selectAll()
         .where('ciudad', '=', city)
         .where('fecha_registro', '>=', bounds.from)
-        .where('fecha_registro', '<=', bounds.to)
+        .where('fecha_registro', '<=', upper)
+        .$if(cursor !== undefined, (query) =>
+          query.where((eb) =>
+            eb.or([eb('fecha_registro', '<', cursor?.at ?? upper), eb('id', '<', cursor?.id ?? 0)]),
+          ),
+        )
         .orderBy('fecha_registro', 'desc')
         .orderBy('id', 'desc')
         .limit(checkedCount('limit', limit))

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   BROWSER_CITIES,
   type BrowserDashboard,
@@ -16,6 +16,20 @@ import { chromiumSkip, launchChromium, openPage, paintedPixels, screenshot } fro
 
 const INTERVAL_S = 1;
 const skip = chromiumSkip();
+
+/** Clicks the page's CSV link and reads the file it downloads. */
+async function download(page: Page) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#csv-link')]);
+  const url = new URL(file.url());
+  const [header, ...rows] = readFileSync((await file.path()) ?? '', 'utf8')
+    .trimEnd()
+    .split('\r\n');
+  const range = {
+    from: new Date(url.searchParams.get('from') ?? ''),
+    to: new Date(url.searchParams.get('to') ?? ''),
+  };
+  return { url, header, rows, range };
+}
 
 describe('the dashboard page in Chromium', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'clima-browser-'));
@@ -120,32 +134,81 @@ describe('the dashboard page in Chromium', { skip }, () => {
     }
   });
 
-  it('downloads as CSV exactly the data the charts asked the API for', async () => {
+  it('downloads the raw readings of the range up to the click, and every city in the all-cities view', async () => {
     const view = await openPage(browser, `${dashboard.base}/?lang=en`);
     try {
-      await view.page.check('input[name="chart-range"][value="7d"]');
+      await view.page.check('input[name="chart-range"][value="1h"]');
       await view.page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
-      const href = (await view.page.getAttribute('#csv-link', 'href')) ?? '';
-      assert.match(href, /^\/api\/readings\.csv\?city=Bogota&from=[^&]+&to=[^&]+&points=\d+$/);
-      const [download] = await Promise.all([
-        view.page.waitForEvent('download'),
-        view.page.click('#csv-link'),
-      ]);
-      const csv = readFileSync((await download.path()) ?? '', 'utf8');
-      const api = (await (
-        await fetch(`${dashboard.base}${href.replace('/api/readings.csv', '/api/readings')}`)
-      ).json()) as {
-        buckets: Record<string, string | number>[];
-      };
-      const [header, ...rows] = csv.trimEnd().split('\r\n');
-      const columns = (header ?? '').split(',');
-      assert.ok(api.buckets.length > 100, `${api.buckets.length} buckets`);
+      // Stored after the page and its charts loaded: only a CSV ending at the click holds it.
+      await dashboard.repository.insertBatch([reading('Bogota', Date.now(), -7.5, 12)]);
+      const oneCity = await download(view.page);
+      assert.deepEqual([...oneCity.url.searchParams.keys()], ['city', 'from', 'to']);
+      assert.equal(oneCity.header, 'id,city,temperature,humidity,takenAt,observedAt,source');
+      const expected = await dashboard.repository.readingsInRange({
+        city: 'Bogota',
+        ...oneCity.range,
+        limit: 1000,
+      });
+      assert.ok(expected.length > 10, `${expected.length} readings in the hour`);
       assert.deepEqual(
-        rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [columns[i], value]))),
-        api.buckets.map((bucket) =>
-          Object.fromEntries(Object.entries(bucket).map(([k, v]) => [k, String(v)])),
+        oneCity.rows,
+        expected.map((r) =>
+          [r.id, r.city, r.temperature, r.humidity, r.takenAt, r.observedAt, r.source].join(','),
         ),
       );
+      assert.match(
+        oneCity.rows[0] ?? '',
+        /^\d+,Bogota,-7\.5,12,/,
+        'the reading stored just before the click',
+      );
+
+      await view.page.check('input[name="chart-view"][value="compare"]');
+      await view.page.waitForSelector('#charts[data-state="ok"] #chart-compare canvas', { timeout: 5_000 });
+      const every = await download(view.page);
+      assert.deepEqual([...every.url.searchParams.keys()], ['from', 'to']);
+      for (const city of BROWSER_CITIES) {
+        const stored = await dashboard.repository.readingsInRange({
+          city: city.name,
+          ...every.range,
+          limit: 1000,
+        });
+        const rows = every.rows.filter((row) => row.split(',')[1] === city.name);
+        assert.equal(rows.length, stored.length, city.name);
+        assert.ok(rows.length > 10, city.name);
+      }
+      assert.deepEqual(view.errors, []);
+    } finally {
+      await view.close();
+    }
+  });
+
+  it('keeps the city, the range and the view in the address across a language switch and a reload', async () => {
+    const view = await openPage(browser, `${dashboard.base}/?lang=en&utm_source=newsletter`);
+    try {
+      await view.page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
+      await view.page.selectOption('#chart-city', 'Medellin');
+      await view.page.check('input[name="chart-range"][value="7d"]');
+      await view.page.check('input[name="chart-view"][value="compare"]');
+      await view.page.waitForSelector('#charts[data-state="ok"] #chart-compare canvas', { timeout: 5_000 });
+      assert.equal(new URL(view.page.url()).search, '?lang=en&city=Medellin&range=7d&view=compare');
+
+      const shown = async (lang: string) => {
+        await view.page.waitForSelector('#charts[data-state="ok"] #chart-compare canvas', { timeout: 5_000 });
+        assert.equal(new URL(view.page.url()).search, `?lang=${lang}&city=Medellin&range=7d&view=compare`);
+        assert.equal(await view.page.getAttribute('html', 'lang'), lang);
+        assert.equal(await view.page.inputValue('#chart-city'), 'Medellin');
+        assert.equal(await view.page.isChecked('input[name="chart-range"][value="7d"]'), true);
+        assert.equal(await view.page.isChecked('input[name="chart-view"][value="compare"]'), true);
+        assert.equal(await view.page.isVisible('#chart-compare'), true);
+        assert.equal(await view.page.isVisible('#chart-temperature'), false);
+      };
+      await Promise.all([view.page.waitForURL(/lang=es/), view.page.click('.lang-switch a[hreflang="es"]')]);
+      await shown('es');
+      await view.page.reload();
+      await shown('es');
+      await Promise.all([view.page.waitForURL(/lang=en/), view.page.click('.lang-switch a[hreflang="en"]')]);
+      await shown('en');
+      assert.deepEqual(view.errors, []);
     } finally {
       await view.close();
     }

@@ -16,6 +16,10 @@ import { createTestDashboard } from '../support/test-dashboard.js';
 export const NOW = Date.parse('2026-08-20T15:00:00Z');
 const XSS = '<img src=x onerror=alert(1)>';
 const QUOTED = 'Villa "Nueva", Sur';
+/** A name a spreadsheet would run as a formula. */
+const FORMULA = '=Villa+Sur';
+/** Cartagena's older history: more readings than the CSV reads from the database at a time. */
+const CARTAGENA_HISTORY = 2100;
 
 export const CITIES: City[] = [
   { name: 'Bogota', latitude: 4.6097, longitude: -74.0817 },
@@ -23,9 +27,13 @@ export const CITIES: City[] = [
   { name: XSS, latitude: 1, longitude: 1 },
   { name: QUOTED, latitude: 2, longitude: 2 },
   { name: 'Empty', latitude: 3, longitude: 3 },
+  { name: FORMULA, latitude: 4, longitude: 4 },
 ];
 
-/** Two days of Bogota every 15 min, Cartagena's last hour, one reading of each odd-named city. */
+/**
+ * Two days of Bogota every 15 min; Cartagena's last hour, and a reading a minute for 35 hours
+ * ending two days ago; one reading of each odd-named city.
+ */
 function seedReadings(): NewReading[] {
   const readings: NewReading[] = [];
   for (let i = 0; i < 2 * 96; i++)
@@ -37,7 +45,10 @@ function seedReadings(): NewReading[] {
       reading('Cartagena', NOW - 600_000 - i * 900_000, { temperature: 28 + i / 10, humidity: 80 }),
     );
   readings.push(reading(XSS, NOW - 60_000, { temperature: 1, humidity: 1 }));
+  for (let i = 0; i < CARTAGENA_HISTORY; i++)
+    readings.push(reading('Cartagena', NOW - 2 * 86_400_000 - i * 60_000, { temperature: 27, humidity: 75 }));
   readings.push(reading(QUOTED, NOW - 60_000, { temperature: 2, humidity: 2 }));
+  readings.push(reading(FORMULA, NOW - 60_000, { temperature: -3.2, humidity: 4 }));
   return readings;
 }
 
@@ -104,7 +115,7 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     const cartagena = body.readings.find((r: { city: string }) => r.city === 'Cartagena');
     assert.equal(cartagena.ageSeconds, 630);
     assert.equal(cartagena.stale, true);
-    assert.equal(body.readings.length, 4, 'a city without readings is absent');
+    assert.equal(body.readings.length, 5, 'a city without readings is absent');
     clock.set(NOW);
   });
 
@@ -172,6 +183,65 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     assert.match(csv.body, /\r\n\d+,"Villa ""Nueva"", Sur",2,2,/);
   });
 
+  it('neutralises a text cell a spreadsheet would run as a formula, and keeps numbers as numbers', async () => {
+    const csv = await get(`/api/readings.csv?city=${encodeURIComponent(FORMULA)}`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(csv.body, /\r\n\d+,"'=Villa\+Sur",-3\.2,4,/);
+  });
+
+  it("exports every raw reading of a city's range as CSV, read page by page, not 100 nor chart buckets", async () => {
+    const from = new Date(NOW - 4 * 86_400_000).toISOString();
+    const csv = await get(`/api/readings.csv?city=Cartagena&from=${from}`);
+    assert.equal(csv.statusCode, 200);
+    const [header, ...rows] = csv.body.trimEnd().split('\r\n');
+    assert.equal(header, 'id,city,temperature,humidity,takenAt,observedAt,source');
+    assert.equal(rows.length, CARTAGENA_HISTORY + 4);
+    const ids = rows.map((row) => Number(row.split(',')[0]));
+    assert.equal(new Set(ids).size, ids.length, 'each reading once');
+    const times = rows.map((row) => row.split(',')[4] ?? '');
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
+    assert.equal(times[0], new Date(NOW - 600_000).toISOString().replace('.000Z', 'Z'));
+    assert.ok(rows.every((row) => row.split(',')[1] === 'Cartagena'));
+  });
+
+  it('ends the CSV at `to`, to the second', async () => {
+    const to = new Date(NOW - 2 * 86_400_000).toISOString();
+    const from = new Date(NOW - 2 * 86_400_000 - 599_000).toISOString();
+    const rows = (await get(`/api/readings.csv?city=Cartagena&from=${from}&to=${to}`)).body
+      .trimEnd()
+      .split('\r\n')
+      .slice(1);
+    assert.equal(rows.length, 10, 'the minutes from `from` to `to`, both ends included');
+  });
+
+  it('exports every city when the CSV names none, with a city column', async () => {
+    const from = '2026-08-19T15:00:00Z';
+    const to = '2026-08-20T15:00:00Z';
+    const csv = await get(`/api/readings.csv?from=${from}&to=${to}`);
+    assert.equal(csv.statusCode, 200);
+    assert.match(
+      csv.headers['content-disposition'] as string,
+      /attachment; filename="clima-all-cities-2026-08-20.csv"/,
+    );
+    const [header, ...rows] = csv.body.trimEnd().split('\r\n');
+    assert.equal(header, 'id,city,temperature,humidity,takenAt,observedAt,source');
+    const cityOf = (row: string) => row.split(',')[1];
+    assert.equal(rows.filter((row) => cityOf(row) === 'Bogota').length, 97);
+    assert.equal(rows.filter((row) => cityOf(row) === 'Cartagena').length, 4);
+    assert.equal(rows.length, 97 + 4 + 3, 'and the odd-named cities');
+    assert.match(csv.body, /\r\n\d+,"Villa ""Nueva"", Sur",2,2,/);
+    assert.match(csv.body, /\r\n\d+,"'=Villa\+Sur",-3\.2,4,/);
+    assert.match(csv.body, /\r\n\d+,<img src=x onerror=alert\(1\)>,1,1,/);
+    const cities = rows.map((row) =>
+      row.includes('Bogota') ? 'Bogota' : row.includes('Cartagena') ? 'Cartagena' : 'other',
+    );
+    assert.deepEqual(
+      cities.filter((city, i) => city !== cities[i - 1]),
+      ['Bogota', 'Cartagena', 'other'],
+      'city by city, in the configured order',
+    );
+  });
+
   it('exports buckets as CSV when points is given', async () => {
     const csv = await get('/api/readings.csv?city=Bogota&points=10');
     const lines = csv.body.trimEnd().split('\r\n');
@@ -197,10 +267,11 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     await badRequest('/api/readings?city=Bogota&order=asc', 'order', 'unknown_parameter');
     await badRequest('/api/readings?city=Bogota&city=Cali', 'city');
     await badRequest('/api/readings.csv?city=Bogota&limit=5000', 'limit');
+    await badRequest('/api/readings.csv?points=100', 'points');
+    await badRequest('/api/readings.csv?city=Atlantis', 'city', 'unknown_city');
     await badRequest('/api/latest?city=Bogota', 'city', 'unknown_parameter');
     await badRequest('/api/weather?city=Atlantis', 'city', 'unknown_city');
     await badRequest('/api/weather', 'city');
-    await badRequest('/?lang=fr', 'lang');
   });
 
   it('keeps SQL out of reach: a city name is only ever a bound parameter', async () => {
@@ -260,6 +331,54 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     assert.match(response.body, /<html lang="en"/);
     assert.match(response.body, /id="weather"[^>]*data-state="ok"/);
     assert.match(response.body, /Cartagena/);
+  });
+
+  it('ignores parameters the page does not know, such as campaign tags', async () => {
+    const response = await get('/?utm_source=newsletter&fbclid=IwAR0abc&lang=en&city=Cartagena&city=Bogota');
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /^text\/html/);
+    assert.match(response.body, /<option value="Cartagena" selected>/, 'the first of a repeated parameter');
+    assert.doesNotMatch(response.body, /id="page-notice"/);
+  });
+
+  it('falls back to the negotiated language when `lang` is not one the page speaks', async () => {
+    const page = (lang: string, acceptLanguage: string) =>
+      dashboard.app.inject({
+        method: 'GET',
+        url: `/?lang=${lang}`,
+        headers: { 'accept-language': acceptLanguage },
+      });
+    for (const lang of ['fr', '', 'es-CO', 'x'.repeat(300)]) {
+      const response = await page(lang, 'es-CO,es;q=0.9');
+      assert.equal(response.statusCode, 200, lang);
+      assert.match(response.body, /<html lang="es">/, lang);
+    }
+    assert.match((await page('fr', 'en-GB')).body, /<html lang="en">/);
+  });
+
+  it('shows the first city with a notice, in the page language, when the address names an unknown one', async () => {
+    const en = await get('/?lang=en&city=Atlantis&range=7d&view=compare');
+    assert.equal(en.statusCode, 200);
+    assert.match(en.headers['content-type'] as string, /^text\/html/);
+    assert.match(en.body, /id="page-notice"[^>]*>There is no city “Atlantis” here; showing Bogota\.</);
+    assert.match(en.body, /<option value="Bogota" selected>/);
+    assert.match(en.body, /value="7d"[^>]* checked/, 'the rest of the address still holds');
+    assert.match(en.body, /value="compare" checked/);
+    const empty = await get('/?lang=en&city=');
+    assert.match(empty.body, /<option value="Bogota" selected>/);
+    assert.doesNotMatch(empty.body, /id="page-notice"/, 'an empty city asks for none');
+    const es = await get(`/?lang=es&city=${encodeURIComponent(XSS)}x`);
+    assert.equal(es.statusCode, 200);
+    assert.match(
+      es.body,
+      /No hay ninguna ciudad «&lt;img src=x onerror=alert\(1\)&gt;x» aquí; se muestra Bogota\./,
+    );
+  });
+
+  it('shows the default range and view for values the page does not offer', async () => {
+    const body = (await get('/?lang=en&range=1y&view=pie')).body;
+    assert.match(body, /value="24h"[^>]* checked/);
+    assert.match(body, /value="city" checked/);
   });
 
   it('serves every asset the page loads itself, uPlot from its npm package', async () => {

@@ -94,6 +94,7 @@ const en = {
   problemStorageFull: 'storage full',
   problemStorageFailed: 'storage cannot be written',
   problemFailed: 'the database failed',
+  unknownCity: 'There is no city “{city}” here; showing {shown}.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -187,6 +188,7 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     problemStorageFull: 'almacenamiento lleno',
     problemStorageFailed: 'no se puede escribir en el almacenamiento',
     problemFailed: 'la base de datos falló',
+    unknownCity: 'No hay ninguna ciudad «{city}» aquí; se muestra {shown}.',
   },
 };
 

@@ -6,6 +6,8 @@ import type { SourceStatus } from '../../weather/source-health.js';
 
 export type Lang = 'es' | 'en';
 
+export type ChartView = 'city' | 'compare';
+
 /** The latest reading of a city, with how old it is. */
 export interface LatestReading extends Reading {
   readonly ageSeconds: number;
@@ -30,6 +32,12 @@ export interface PageModel {
   readonly intervalS: number;
   readonly cities: readonly City[];
   readonly selectedCity: string;
+  /** A `city` the address asked for that is not configured: the page says so and shows `selectedCity`. */
+  readonly unknownCity?: string;
+  /** The chart range shown, an id of `CHART_RANGES` (`24h`). */
+  readonly chartRange: string;
+  /** One city's charts, or every city's temperature on one chart. */
+  readonly chartView: ChartView;
   /** `down` carries when the database stopped answering, and why when known (a code, never the driver's text). */
   readonly database:
     | { readonly state: 'up' }

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from './escape-html.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 import type { PageModel } from './page-model.js';
+import { HIDDEN } from './readings-panel.js';
 
 /** The chart ranges, as `data-range` values, in seconds. */
 export const CHART_RANGES: readonly {
@@ -13,37 +14,40 @@ export const CHART_RANGES: readonly {
   { id: '7d', seconds: 7 * 86_400, label: 'range7d' },
   { id: '30d', seconds: 30 * 86_400, label: 'range30d' },
 ];
-const DEFAULT_RANGE = '24h';
-/** Chart points asked for when the script has not measured the chart yet (the no-script CSV link). */
-const DEFAULT_POINTS = 1000;
+/** The range shown when the address names none (or one the page does not offer). */
+export const DEFAULT_RANGE = '24h';
 
-/** `/api/readings.csv` for a city's range ending at `to`: the same query the chart asks of `/api/readings`. */
-export function csvHref(city: string, to: Date, rangeSeconds: number, points: number): string {
+/**
+ * `/api/readings.csv` of the raw readings in the range ending at `to`: one city's, or every
+ * city's (`city` undefined, the all-cities view). The page's script asks for the same at the
+ * moment the link is clicked.
+ */
+export function csvHref(city: string | undefined, to: Date, rangeSeconds: number): string {
   const from = new Date(to.getTime() - rangeSeconds * 1000);
   const query = new URLSearchParams({
-    city,
+    ...(city === undefined ? {} : { city }),
     from: `${from.toISOString().slice(0, 19)}Z`,
     to: `${to.toISOString().slice(0, 19)}Z`,
-    points: String(points),
   });
   return `/api/readings.csv?${query.toString()}`;
 }
 
 /**
  * `#charts`: the controls (city, range, one city or all) are plain form controls, so the keyboard
- * works as everywhere; the script draws into the empty `.chart` boxes and keeps the CSV link on
- * the range shown.
+ * works as everywhere, set as the page's address asked; the script draws into the empty `.chart`
+ * boxes and points the CSV link at the range shown.
  */
 export function renderCharts(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
-  const range = CHART_RANGES.find((r) => r.id === DEFAULT_RANGE) ?? { seconds: 86_400 };
+  const range = CHART_RANGES.find((r) => r.id === model.chartRange) ?? { seconds: 86_400 };
+  const view = model.chartView;
   const options = model.cities.map(
     (city) =>
       html`<option value="${city.name}"${city.name === model.selectedCity ? html` selected` : null}>${city.name}</option>`,
   );
   const ranges = CHART_RANGES.map(
     (r) =>
-      html`<label class="chip"><input type="radio" name="chart-range" value="${r.id}" data-seconds="${r.seconds}"${r.id === DEFAULT_RANGE ? html` checked` : null}> ${messages[r.label]}</label>`,
+      html`<label class="chip"><input type="radio" name="chart-range" value="${r.id}" data-seconds="${r.seconds}"${r.id === model.chartRange ? html` checked` : null}> ${messages[r.label]}</label>`,
   );
   return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading" data-text-loading="${messages.chartsLoading}" data-text-empty="${messages.chartsEmpty}" data-text-failed="${messages.chartsFailed}" data-text-collecting="${messages.chartsCollecting}" data-label-time="${messages.seriesTime}" data-label-average="${messages.seriesAverage}" data-label-min="${messages.seriesMin}" data-label-max="${messages.seriesMax}">
 <h2 id="charts-title">${messages.chartsTitle}</h2>
@@ -53,14 +57,14 @@ export function renderCharts(model: PageModel): SafeHtml {
 ${options}
 </select></div>
 <fieldset class="control"><legend>${messages.rangeLabel}</legend>${ranges}</fieldset>
-<fieldset class="control"><legend>${messages.viewLabel}</legend><label class="chip"><input type="radio" name="chart-view" value="city" checked> ${messages.viewCity}</label><label class="chip"><input type="radio" name="chart-view" value="compare"> ${messages.viewCompare}</label></fieldset>
+<fieldset class="control"><legend>${messages.viewLabel}</legend><label class="chip"><input type="radio" name="chart-view" value="city"${view === 'city' ? html` checked` : null}> ${messages.viewCity}</label><label class="chip"><input type="radio" name="chart-view" value="compare"${view === 'compare' ? html` checked` : null}> ${messages.viewCompare}</label></fieldset>
 </form>
 <p class="chart-note" data-role="chart-note" aria-live="polite">${messages.chartsNeedScript}</p>
 <div class="chart-views">
-<figure class="chart-figure" data-view="city"><figcaption>${messages.chartTemperature}</figcaption><div id="chart-temperature" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
-<figure class="chart-figure" data-view="city"><figcaption>${messages.chartHumidity}</figcaption><div id="chart-humidity" class="chart" data-unit="%" data-precision="1" data-min="0" data-max="100"></div></figure>
-<figure class="chart-figure" data-view="compare" hidden><figcaption>${messages.chartCompare}</figcaption><div id="chart-compare" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
+<figure class="chart-figure" data-view="city"${view === 'city' ? null : HIDDEN}><figcaption>${messages.chartTemperature}</figcaption><div id="chart-temperature" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
+<figure class="chart-figure" data-view="city"${view === 'city' ? null : HIDDEN}><figcaption>${messages.chartHumidity}</figcaption><div id="chart-humidity" class="chart" data-unit="%" data-precision="1" data-min="0" data-max="100"></div></figure>
+<figure class="chart-figure" data-view="compare"${view === 'compare' ? null : HIDDEN}><figcaption>${messages.chartCompare}</figcaption><div id="chart-compare" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
 </div>
-<p class="chart-download"><a id="csv-link" href="${csvHref(model.selectedCity, model.now, range.seconds, DEFAULT_POINTS)}" download>${messages.downloadCsv}</a></p>
+<p class="chart-download"><a id="csv-link" href="${csvHref(view === 'compare' ? undefined : model.selectedCity, model.now, range.seconds)}" download>${messages.downloadCsv}</a></p>
 </section>`;
 }

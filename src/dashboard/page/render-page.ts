@@ -60,15 +60,42 @@ ${renderRecent(model)}
 function renderHeader(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
   const links = LANGS.map((lang) => {
-    const query = new URLSearchParams({ lang, city: model.selectedCity });
-    return html`<li><a href="?${query.toString()}" lang="${lang}" hreflang="${lang}"${lang === model.lang ? html` aria-current="true"` : null}>${LANG_NAMES[lang]}</a></li>`;
+    const query = pageQuery({ ...model, lang });
+    return html`<li><a href="?${query}" lang="${lang}" hreflang="${lang}"${lang === model.lang ? html` aria-current="true"` : null}>${LANG_NAMES[lang]}</a></li>`;
   });
   return html`<header class="site-header">
 <div class="brand"><h1>clima</h1><p class="tagline">${messages.tagline}</p></div>
 <nav class="lang-switch" aria-label="${messages.languageNav}"><ul>${links}</ul></nav>
+${renderNotice(model)}
 ${renderStatusStrip(model)}
 ${renderOutbox(model)}
 </header>`;
+}
+
+/**
+ * The page's state as its address says it, in the order the script writes it too: the language
+ * switch and a reload keep the city, the range and the view.
+ */
+export function pageQuery(
+  model: Pick<PageModel, 'lang' | 'selectedCity' | 'chartRange' | 'chartView'>,
+): string {
+  return new URLSearchParams({
+    lang: model.lang,
+    city: model.selectedCity,
+    range: model.chartRange,
+    view: model.chartView,
+  }).toString();
+}
+
+/** The longest unknown city name the notice repeats: the longest a stored city may be. */
+const NOTICE_CITY_CHARS = 100;
+
+function renderNotice({ unknownCity, selectedCity, lang }: PageModel): SafeHtml | null {
+  if (unknownCity === undefined) return null;
+  const city =
+    unknownCity.length > NOTICE_CITY_CHARS ? `${unknownCity.slice(0, NOTICE_CITY_CHARS)}…` : unknownCity;
+  const text = fill(MESSAGES[lang].unknownCity, { city, shown: selectedCity });
+  return html`<p id="page-notice" class="page-notice" role="status">${text}</p>`;
 }
 
 function renderOutbox({ outbox, lang, timeZone, now }: PageModel): SafeHtml | null {

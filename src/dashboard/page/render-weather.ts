@@ -8,9 +8,10 @@ import { HIDDEN } from './readings-panel.js';
 export const WEATHER_RETRY_S = 30;
 
 /**
- * `#weather`: a city picker that works without JavaScript (a GET form keeping `lang`) and the
- * live values, or the unavailable message. Both blocks are always rendered, one hidden, so the
- * script can fill the values and flip `data-state` from `unavailable` to `ok`.
+ * `#weather`: a city picker that works without JavaScript (a GET form keeping the language and
+ * the charts' range and view, which the script keeps current) and the live values, or the
+ * unavailable message. Both blocks are always rendered, one hidden, so the script can fill the
+ * values and flip `data-state` from `unavailable` to `ok`.
  */
 export function renderWeather(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
@@ -24,6 +25,8 @@ export function renderWeather(model: PageModel): SafeHtml {
 <h2 id="weather-title">${messages.weatherTitle}</h2>
 <form class="city-form" method="get">
 <input type="hidden" name="lang" value="${model.lang}">
+<input type="hidden" name="range" value="${model.chartRange}">
+<input type="hidden" name="view" value="${model.chartView}">
 <label for="city-select">${messages.cityLabel}</label>
 <select id="city-select" name="city">
 ${options}

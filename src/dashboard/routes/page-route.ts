@@ -2,15 +2,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { AppError } from '../../core/app-error.js';
 import { PACKAGE_ROOT } from '../../core/package-root.js';
+import type { City } from '../../weather/city.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { currentOutbox } from '../outbox-report.js';
 import { pickLang } from '../page/messages.js';
 import type { PageModel } from '../page/page-model.js';
+import { CHART_RANGES, DEFAULT_RANGE } from '../page/render-charts.js';
 import { renderPage } from '../page/render-page.js';
-import { queryParser } from '../query-params.js';
+import { pageParameters } from '../query-params.js';
 
 /**
  * How long the page waits for live weather: a cached answer is instant and Open-Meteo answers in a
@@ -20,7 +21,8 @@ import { queryParser } from '../query-params.js';
  */
 const PAGE_WEATHER_WAIT_MS = 800;
 
-const parsePageQuery = queryParser({ lang: z.enum(['es', 'en']).optional(), city: z.string().optional() });
+/** The page's state in its address; the script writes the same four as the visitor changes them. */
+const PAGE_PARAMETERS = ['lang', 'city', 'range', 'view'] as const;
 
 const PUBLIC = new URL('public/', PACKAGE_ROOT);
 
@@ -59,9 +61,13 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
   }
 
   app.get('/', async (request, reply) => {
-    const params = parsePageQuery(request.query);
-    const city = params.city === undefined ? ctx.cities[0] : ctx.cities.find((c) => c.name === params.city);
-    if (!city) throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
+    // A browser gets the page whatever the address says: a value the page does not know falls
+    // back to its default, and an unknown city is named in a notice. Only the API refuses.
+    const params = pageParameters(request.query, PAGE_PARAMETERS);
+    // `?city=` (an emptied field) asks for no city in particular.
+    const cityName = params.city || undefined;
+    const asked = cityName === undefined ? undefined : ctx.cities.find((c) => c.name === cityName);
+    const city = asked ?? (ctx.cities[0] as City);
 
     // The database and the weather API are asked at the same time, each with its own time-out.
     const [readings, weather] = await Promise.all([
@@ -87,6 +93,9 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       intervalS: ctx.intervalS,
       cities: ctx.cities,
       selectedCity: city.name,
+      unknownCity: cityName !== undefined && !asked ? cityName : undefined,
+      chartRange: CHART_RANGES.some((r) => r.id === params.range) ? (params.range as string) : DEFAULT_RANGE,
+      chartView: params.view === 'compare' ? 'compare' : 'city',
       database: db.up ? { state: 'up' } : { state: 'down', since: db.since, problem: db.problem },
       readings,
       openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },

@@ -2,86 +2,59 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/app-error.js';
-import type { Reading, ReadingBucket } from '../../db/reading.js';
 import type { City } from '../../weather/city.js';
 import { toApiReading } from '../api-reading.js';
-import { csvRecord } from '../csv.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { dateTime, integerIn, noParameters, queryParser } from '../query-params.js';
+import { bucketsCsv, rawReadingsCsv } from '../readings-csv.js';
 
 const DAY_MS = 86_400_000;
 export const MAX_LIMIT = 1000;
 export const MAX_POINTS = 2000;
 
-const parseReadingsQuery = queryParser({
-  city: z.string(),
+const rangeParameters = {
   from: dateTime.optional(),
   to: dateTime.optional(),
   limit: integerIn(1, MAX_LIMIT).optional(),
   points: integerIn(1, MAX_POINTS).optional(),
-});
+};
+const parseReadingsQuery = queryParser({ city: z.string(), ...rangeParameters });
+// The CSV without a city is every city's readings: the page's all-cities view downloads it.
+const parseCsvQuery = queryParser({ city: z.string().optional(), ...rangeParameters });
 
-type Selection =
-  | { kind: 'raw'; city: City; from: Date; to: Date; readings: Reading[] }
-  | { kind: 'bucketed'; city: City; from: Date; to: Date; bucketSeconds: number; buckets: ReadingBucket[] };
+interface RangeSelection {
+  /** Every configured city when the query names none. */
+  readonly cities: readonly City[];
+  readonly from: Date;
+  readonly to: Date;
+  readonly limit: number | undefined;
+  readonly points: number | undefined;
+}
 
-/** The readings of `GET /api/readings` and its CSV twin: raw, or bucketed when `points` is given. */
-async function select(ctx: DashboardContext, query: unknown): Promise<Selection> {
-  const params = parseReadingsQuery(query);
-  const city = ctx.cities.find((c) => c.name === params.city);
-  if (!city) throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
+/** The checked parameters of `GET /api/readings` and its CSV twin. */
+function selectRange(ctx: DashboardContext, params: ReturnType<typeof parseCsvQuery>): RangeSelection {
+  const city = params.city === undefined ? undefined : ctx.cities.find((c) => c.name === params.city);
+  if (params.city !== undefined && !city) {
+    throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
+  }
   if (params.limit !== undefined && params.points !== undefined) {
     throw new AppError('invalid_parameter', 'parameters "limit" and "points" cannot be combined');
+  }
+  if (params.points !== undefined && !city) {
+    throw new AppError('invalid_parameter', 'parameter "points": needs "city" (buckets are per city)');
   }
   const to = params.to ?? new Date(ctx.clock.now());
   const from = params.from ?? new Date(to.getTime() - DAY_MS);
   if (from.getTime() > to.getTime()) {
     throw new AppError('invalid_parameter', 'parameter "from": must not be after "to"');
   }
-  if (params.points !== undefined) {
-    const points = params.points;
-    const result = await ctx.guard.run('bucketed_readings', () =>
-      ctx.repository.bucketedReadings({ city: city.name, from, to, points }),
-    );
-    return { kind: 'bucketed', city, from, to, ...result };
-  }
-  const limit = params.limit ?? 100;
-  const readings = await ctx.guard.run('readings_in_range', () =>
-    ctx.repository.readingsInRange({ city: city.name, from, to, limit }),
-  );
-  return { kind: 'raw', city, from, to, readings };
+  return { cities: city ? [city] : ctx.cities, from, to, limit: params.limit, points: params.points };
 }
 
-function* csvLines(selection: Selection): Generator<string> {
-  if (selection.kind === 'raw') {
-    yield csvRecord(['id', 'city', 'temperature', 'humidity', 'takenAt', 'observedAt', 'source']);
-    for (const r of selection.readings) {
-      yield csvRecord([r.id, r.city, r.temperature, r.humidity, r.takenAt, r.observedAt, r.source]);
-    }
-    return;
-  }
-  yield csvRecord([
-    'bucketStart',
-    'count',
-    'temperatureAvg',
-    'temperatureMin',
-    'temperatureMax',
-    'humidityAvg',
-    'humidityMin',
-    'humidityMax',
-  ]);
-  for (const b of selection.buckets) {
-    yield csvRecord([
-      b.bucketStart,
-      b.count,
-      b.temperatureAvg,
-      b.temperatureMin,
-      b.temperatureMax,
-      b.humidityAvg,
-      b.humidityMin,
-      b.humidityMax,
-    ]);
-  }
+function bucketed(ctx: DashboardContext, city: City, range: RangeSelection, points: number) {
+  return ctx.guard.run('bucketed_readings', () =>
+    ctx.repository.bucketedReadings({ city: city.name, from: range.from, to: range.to, points }),
+  );
 }
 
 export function readingsRoutes(app: FastifyInstance, ctx: DashboardContext): void {
@@ -96,23 +69,32 @@ export function readingsRoutes(app: FastifyInstance, ctx: DashboardContext): voi
   });
 
   app.get('/api/readings', async (request) => {
-    const selection = await select(ctx, request.query);
-    const range = {
-      city: selection.city.name,
-      from: selection.from.toISOString(),
-      to: selection.to.toISOString(),
-    };
-    if (selection.kind === 'raw') return { ...range, readings: selection.readings.map(toApiReading) };
-    return { ...range, bucketSeconds: selection.bucketSeconds, buckets: selection.buckets };
+    const range = selectRange(ctx, parseReadingsQuery(request.query));
+    // The query names a city, so the range holds exactly that one.
+    const [city] = range.cities as [City];
+    const answer = { city: city.name, from: range.from.toISOString(), to: range.to.toISOString() };
+    if (range.points !== undefined) {
+      const { bucketSeconds, buckets } = await bucketed(ctx, city, range, range.points);
+      return { ...answer, bucketSeconds, buckets };
+    }
+    const query = { city: city.name, from: range.from, to: range.to, limit: range.limit ?? 100 };
+    const readings = await ctx.guard.run('readings_in_range', () => ctx.repository.readingsInRange(query));
+    return { ...answer, readings: readings.map(toApiReading) };
   });
 
   app.get('/api/readings.csv', async (request, reply) => {
-    const selection = await select(ctx, request.query);
-    const day = selection.to.toISOString().slice(0, 10);
-    const filename = `clima-${selection.city.name.replace(/[^\w-]+/g, '_')}-${day}.csv`;
+    const params = parseCsvQuery(request.query);
+    const range = selectRange(ctx, params);
+    const [city] = range.cities;
+    const lines =
+      range.points !== undefined && city
+        ? bucketsCsv((await bucketed(ctx, city, range, range.points)).buckets)
+        : await rawReadingsCsv(ctx, range);
+    const day = range.to.toISOString().slice(0, 10);
+    const name = params.city === undefined ? 'all-cities' : params.city.replace(/[^\w-]+/g, '_');
     return reply
       .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${filename}"`)
-      .send(Readable.from(csvLines(selection)));
+      .header('content-disposition', `attachment; filename="clima-${name}-${day}.csv"`)
+      .send(Readable.from(lines));
   });
 }

@@ -76,6 +76,8 @@ function runScript(model: PageModel, globals: Record<string, unknown> = {}) {
     doc,
     timers,
     requests,
+    /** Every address `history.replaceState` was given, in order. */
+    addresses: [] as string[],
     respond: (_url: string): Answer => ({
       status: 503,
       body: { error: { code: 'internal', message: 'no answer set' } },
@@ -110,6 +112,12 @@ function runScript(model: PageModel, globals: Record<string, unknown> = {}) {
     setTimeout: timers.setTimeout,
     clearTimeout: timers.clearTimeout,
     AbortController,
+    URLSearchParams,
+    history: {
+      state: null,
+      replaceState: (_state: unknown, _title: string, url: string) => harness.addresses.push(url),
+    },
+    location: { hash: '' },
     console,
     ...globals,
   });
@@ -477,6 +485,72 @@ describe('public/dashboard.js', () => {
       stream.emit('error');
       await page.timers.advance(4 * 15_000);
       assert.equal(FakeEventSource.instances.length, 2);
+    });
+  });
+
+  describe('the page state in the address', () => {
+    /** Picks `value` in a radio group as a click would, and tells the form. */
+    function pick(doc: TinyDocument, name: string, value: string): void {
+      const inputs = byId(doc, 'charts').querySelectorAll(`input[name="${name}"]`);
+      for (const input of inputs) input.checked = input.getAttribute('value') === value;
+      inputs.find((input) => input.checked)?.dispatch('change');
+    }
+
+    const langLinks = (doc: TinyDocument) =>
+      doc.querySelectorAll('.lang-switch a').map((a) => a.getAttribute('href'));
+    const weatherInputs = (doc: TinyDocument) =>
+      byId(doc, 'weather')
+        .querySelectorAll('input[type="hidden"]')
+        .map((input) => `${input.getAttribute('name')}=${input.getAttribute('value')}`);
+
+    it('writes the language, city, range and view into the address at start', () => {
+      const page = runScript(normalModel({ lang: 'es', chartRange: '7d', chartView: 'compare' }));
+      assert.deepEqual(page.addresses, ['?lang=es&city=Manizales&range=7d&view=compare']);
+    });
+
+    it('keeps the address, the language links and the city form on the range, view and city chosen', () => {
+      const page = runScript(normalModel());
+      pick(page.doc, 'chart-range', '1h');
+      assert.equal(page.addresses.at(-1), '?lang=en&city=Manizales&range=1h&view=city');
+      pick(page.doc, 'chart-view', 'compare');
+      const select = byId(page.doc, 'chart-city');
+      select.value = 'Cali';
+      select.dispatch('change');
+      assert.equal(page.addresses.at(-1), '?lang=en&city=Cali&range=1h&view=compare');
+      assert.deepEqual(langLinks(page.doc), [
+        '?lang=es&city=Cali&range=1h&view=compare',
+        '?lang=en&city=Cali&range=1h&view=compare',
+      ]);
+      assert.deepEqual(weatherInputs(page.doc), ['lang=en', 'range=1h', 'view=compare']);
+      assert.match(byId(page.doc, 'csv-link').getAttribute('href') ?? '', /^\/api\/readings\.csv\?from=/);
+    });
+
+    it("points the CSV link at one city's raw readings of the range, ending at the click", () => {
+      const page = runScript(normalModel());
+      pick(page.doc, 'chart-range', '7d');
+      const link = byId(page.doc, 'csv-link');
+      const before = Math.floor(Date.now() / 1000) * 1000;
+      link.dispatch('click');
+      const after = Date.now();
+      const href = new URL(link.getAttribute('href') ?? '', 'http://clima.test');
+      assert.equal(href.pathname, '/api/readings.csv');
+      assert.deepEqual([...href.searchParams.keys()], ['city', 'from', 'to']);
+      assert.equal(href.searchParams.get('city'), 'Manizales');
+      const to = Date.parse(href.searchParams.get('to') ?? '');
+      assert.ok(before <= to && to <= after, `to ${href.searchParams.get('to')} is the click's second`);
+      assert.equal(to - Date.parse(href.searchParams.get('from') ?? ''), 7 * 86_400_000);
+    });
+
+    it('asks for every city in the all-cities view', () => {
+      const page = runScript(normalModel());
+      pick(page.doc, 'chart-view', 'compare');
+      const link = byId(page.doc, 'csv-link');
+      link.dispatch('click');
+      const href = new URL(link.getAttribute('href') ?? '', 'http://clima.test');
+      assert.deepEqual([...href.searchParams.keys()], ['from', 'to']);
+      const span =
+        Date.parse(href.searchParams.get('to') ?? '') - Date.parse(href.searchParams.get('from') ?? '');
+      assert.equal(span, 86_400_000);
     });
   });
 });

@@ -45,6 +45,8 @@ export function normalModel(overrides: Partial<PageModel> = {}): PageModel {
     intervalS: 15,
     cities: DEFAULT_CITIES,
     selectedCity: 'Manizales',
+    chartRange: '24h',
+    chartView: 'city',
     database: { state: 'up' },
     readings: {
       latest: [latest(bogota, 120), latest(manizales, 120), latest(cali, 55_800, true)],

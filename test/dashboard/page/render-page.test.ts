@@ -97,16 +97,25 @@ describe('renderPage', () => {
       assert.equal(status.dataset.textDown, 'database unavailable since {time}, retrying');
     });
 
-    it('switches language with links that keep the city', () => {
+    it('switches language with links that keep the city, the range and the view', () => {
       const links = doc.querySelectorAll('nav a');
       assert.deepEqual(
         links.map((link) => [link.getAttribute('href'), link.text, link.getAttribute('aria-current')]),
         [
-          ['?lang=es&city=Manizales', 'Español', undefined],
-          ['?lang=en&city=Manizales', 'English', 'true'],
+          ['?lang=es&city=Manizales&range=24h&view=city', 'Español', undefined],
+          ['?lang=en&city=Manizales&range=24h&view=city', 'English', 'true'],
         ],
       );
-      assert.match(html, /href="\?lang=es&amp;city=Manizales"/);
+      assert.match(html, /href="\?lang=es&amp;city=Manizales&amp;range=24h&amp;view=city"/);
+      const compare = render(normalModel({ chartRange: '7d', chartView: 'compare' })).doc;
+      assert.deepEqual(
+        compare.querySelectorAll('nav a').map((link) => link.getAttribute('href')),
+        ['?lang=es&city=Manizales&range=7d&view=compare', '?lang=en&city=Manizales&range=7d&view=compare'],
+      );
+    });
+
+    it('names no unknown city when the address asked for none', () => {
+      assert.equal(doc.getElementById('page-notice'), null);
     });
 
     it('lists the latest reading per city with values, local time, age, source and staleness', () => {
@@ -192,8 +201,17 @@ describe('renderPage', () => {
       );
       const form = weather.querySelector('form') as TinyElement;
       assert.equal(form.getAttribute('method'), 'get');
-      assert.equal(form.querySelector('input[type="hidden"]')?.getAttribute('name'), 'lang');
-      assert.equal(form.querySelector('input[type="hidden"]')?.getAttribute('value'), 'en');
+      assert.deepEqual(
+        form
+          .querySelectorAll('input[type="hidden"]')
+          .map((input) => [input.getAttribute('name'), input.getAttribute('value')]),
+        [
+          ['lang', 'en'],
+          ['range', '24h'],
+          ['view', 'city'],
+        ],
+        'choosing a city keeps the language and the charts as they are',
+      );
       const select = form.querySelector('select') as TinyElement;
       assert.equal(select.getAttribute('name'), 'city');
       assert.equal(form.querySelector(`label[for="${select.id}"]`)?.text, 'City');
@@ -533,10 +551,57 @@ describe('the charts panel', () => {
     assert.equal(charts.querySelectorAll('fieldset legend').length, 2);
   });
 
-  it('links the CSV of the range shown, the same query as the chart', () => {
+  it('links the CSV of the raw readings of the range shown, up to the time of the page', () => {
     assert.equal(
       byId(doc, 'csv-link').getAttribute('href'),
-      '/api/readings.csv?city=Manizales&from=2024-05-13T19%3A30%3A00Z&to=2024-05-14T19%3A30%3A00Z&points=1000',
+      '/api/readings.csv?city=Manizales&from=2024-05-13T19%3A30%3A00Z&to=2024-05-14T19%3A30%3A00Z',
+    );
+  });
+
+  it('shows the range and the view the address asked for, and the CSV of every city in the all-cities view', () => {
+    const compare = render(normalModel({ chartRange: '7d', chartView: 'compare' })).doc;
+    const checked = (name: string) =>
+      compare
+        .querySelectorAll(`input[name="${name}"]`)
+        .filter((input) => input.hasAttribute('checked'))
+        .map((input) => input.getAttribute('value'));
+    assert.deepEqual(checked('chart-range'), ['7d']);
+    assert.deepEqual(checked('chart-view'), ['compare']);
+    assert.deepEqual(
+      compare.querySelectorAll('figure').map((figure) => [figure.dataset.view, figure.hidden]),
+      [
+        ['city', true],
+        ['city', true],
+        ['compare', false],
+      ],
+    );
+    assert.equal(
+      byId(compare, 'csv-link').getAttribute('href'),
+      '/api/readings.csv?from=2024-05-07T19%3A30%3A00Z&to=2024-05-14T19%3A30%3A00Z',
+    );
+    assert.deepEqual(
+      doc.querySelectorAll('figure').map((figure) => figure.hidden),
+      [false, false, true],
+      'one city: its two charts',
+    );
+  });
+});
+
+describe('the unknown-city notice', () => {
+  it('says which city is unknown and which is shown instead, in the page language, as text', () => {
+    const en = render(normalModel({ selectedCity: 'Bogota', unknownCity: XSS })).doc;
+    assert.equal(byId(en, 'page-notice').text, `There is no city “${XSS}” here; showing Bogota.`);
+    assert.equal(byId(en, 'page-notice').getAttribute('role'), 'status');
+    assert.equal(en.querySelectorAll('img').length, 0);
+    const es = render(normalModel({ lang: 'es', selectedCity: 'Bogota', unknownCity: 'Atlantis' })).doc;
+    assert.equal(byId(es, 'page-notice').text, 'No hay ninguna ciudad «Atlantis» aquí; se muestra Bogota.');
+  });
+
+  it('repeats at most 100 characters of the name', () => {
+    const doc = render(normalModel({ unknownCity: 'x'.repeat(5000) })).doc;
+    assert.equal(
+      byId(doc, 'page-notice').text,
+      `There is no city “${'x'.repeat(100)}…” here; showing Manizales.`,
     );
   });
 });

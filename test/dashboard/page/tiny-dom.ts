@@ -70,6 +70,40 @@ export class TinyElement {
   get tagName(): string {
     return this.localName.toUpperCase();
   }
+  private readonly listeners = new Map<string, ((event: { type: string; target: TinyElement }) => void)[]>();
+  addEventListener(type: string, listener: (event: { type: string; target: TinyElement }) => void): void {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  /** Runs the listeners for `type` here, then on each ancestor, as a bubbling event does. */
+  dispatch(type: string): void {
+    for (let node: TinyElement | undefined = this; node; node = node.parent) {
+      for (const listener of node.listeners.get(type) ?? []) listener({ type, target: this });
+    }
+  }
+  get checked(): boolean {
+    return this.hasAttribute('checked');
+  }
+  set checked(value: boolean) {
+    if (value) this.setAttribute('checked', '');
+    else this.attributes.delete('checked');
+  }
+  /** A control's value; a select's is its selected option's, else its first option's. */
+  get value(): string {
+    if (this.localName !== 'select') return this.getAttribute('value') ?? '';
+    const options = this.querySelectorAll('option');
+    const option = options.find((o) => o.hasAttribute('selected')) ?? options[0];
+    return option?.getAttribute('value') ?? '';
+  }
+  set value(value: string) {
+    if (this.localName !== 'select') {
+      this.setAttribute('value', value);
+      return;
+    }
+    for (const option of this.querySelectorAll('option')) {
+      if (option.getAttribute('value') === value) option.setAttribute('selected', '');
+      else option.attributes.delete('selected');
+    }
+  }
   getAttribute(name: string): string | undefined {
     return this.attributes.get(name);
   }
