@@ -41,6 +41,12 @@ export async function openPage(browser: Browser, url: string, width = 1280) {
   const page = await context.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];
+  /** The chart queries the page sent (`/api/readings?...&points=N`), oldest first. */
+  const chartQueries: string[] = [];
+  page.on('request', (request) => {
+    const { pathname, search } = new URL(request.url());
+    if (pathname === '/api/readings' && search.includes('points=')) chartQueries.push(pathname + search);
+  });
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error') errors.push(message.text());
   });
@@ -50,7 +56,7 @@ export async function openPage(browser: Browser, url: string, width = 1280) {
     await dialog.dismiss();
   });
   await page.goto(url, { waitUntil: 'load' });
-  return { page, errors, dialogs, close: () => context.close() };
+  return { page, errors, dialogs, chartQueries, close: () => context.close() };
 }
 
 /** What `paintedPixels` uses of a canvas (the tests compile without the DOM's types). */
