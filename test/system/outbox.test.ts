@@ -89,16 +89,14 @@ async function query<T>(topology: Topology, run: (db: ReturnType<typeof openDb>)
 async function storedKeys(
   topology: Topology,
 ): Promise<{ keys: Set<string>; rows: number; distinct: number }> {
+  // One statement, so the counts and the keys describe the same instant while the sensor writes on.
   return query(topology, async (db) => {
-    const counts = await sql<{ n: number; distinct_readings: number }>`
-      SELECT COUNT(*) AS n, COUNT(DISTINCT ciudad, fecha_registro) AS distinct_readings FROM mediciones`.execute(
-      db.kysely,
-    );
-    const keys = await sql<{ reading_key: string }>`SELECT reading_key FROM mediciones`.execute(db.kysely);
+    const { rows } = await sql<{ reading_key: string; ciudad: string; fecha_registro: string }>`
+      SELECT reading_key, ciudad, fecha_registro FROM mediciones`.execute(db.kysely);
     return {
-      keys: new Set(keys.rows.map((row) => row.reading_key)),
-      rows: Number(counts.rows[0]?.n),
-      distinct: Number(counts.rows[0]?.distinct_readings),
+      keys: new Set(rows.map((row) => row.reading_key)),
+      rows: rows.length,
+      distinct: new Set(rows.map((row) => `${row.ciudad}\u0000${String(row.fecha_registro)}`)).size,
     };
   });
 }
