@@ -53,7 +53,8 @@ export function createSensor(deps: SensorDeps) {
       readings = await takeReadings(source, cities, takenAt, abort.signal);
       weatherLog.succeeded();
     } catch (error) {
-      weatherLog.failed(error);
+      // Cancelled by stop(): the source did not fail, and saying so would be the last line logged.
+      if (!abort.signal.aborted) weatherLog.failed(error);
       return { takenAt, readings: 0, stored: 0 };
     }
     if (readings.length === 0) return { takenAt, readings: 0, stored: 0 };

@@ -14,6 +14,7 @@ import { DEFAULT_CITIES } from '../../src/weather/city.js';
 import type { Observation, WeatherSource } from '../../src/weather/observation.js';
 import { createOpenMeteoSource } from '../../src/weather/open-meteo-source.js';
 import { createSimulatedSource } from '../../src/weather/simulated-source.js';
+import { abortedError } from '../../src/weather/weather-error.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startFakeOpenMeteo } from '../support/fake-open-meteo.js';
 
@@ -132,6 +133,29 @@ describe('sensor', () => {
     assert.ok(Date.now() - started < 5_000);
     assert.equal(calls, 1, 'the hanging tick held back every later one');
     assert.equal(maxActive, 1);
+  });
+
+  it('logs no weather failure for the request its own stop cancels', async () => {
+    const { logger, lines } = captureLogger();
+    let asked: () => void = () => {};
+    const wasAsked = new Promise<void>((resolve) => (asked = resolve));
+    const cancelled: WeatherSource = {
+      observe: (_cities, signal) =>
+        new Promise<Observation[]>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => reject(abortedError(signal)));
+          asked();
+        }),
+    };
+    const sensor = sensorWith({ source: cancelled, clock: systemClock, logger });
+    sensor.start();
+    await wasAsked;
+    await sensor.stop();
+    assert.deepEqual(
+      lines.filter((line) => line.level >= 40).map((line) => line.msg),
+      [],
+      'nothing at warn or above',
+    );
+    assert.equal(lines.at(-1)?.msg, 'sensor stopped');
   });
 
   it('stamps every tick with a second of its own, even when its timer fires early', async () => {
