@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { fileErrorReason } from '../core/file-error.js';
 import { type Manifest, parseManifest } from './manifest.js';
 import { type ReadOptions, type ReadSummary, readBackup } from './read-backup.js';
 import { dataPathOf, manifestPathOf } from './snapshot-files.js';
@@ -43,7 +44,7 @@ export async function verifyBackup(
     const info = await stat(dataPath);
     if (!info.isFile()) problems.push(`${dataPath} is not a file`);
   } catch (error) {
-    problems.push(`cannot read ${dataPath}: ${(error as Error).message}`);
+    problems.push(`cannot read ${dataPath}: ${fileErrorReason(error)}`);
   }
   if (problems.length > 0) return result(undefined, undefined, false);
 
