@@ -23,6 +23,7 @@ import { currentOutbox, type OutboxReport } from './outbox-report.js';
 import { problemNotice, storageNotice } from './page/store-problem-text.js';
 import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
+import { browserPage, sendErrorPage } from './routes/error-page.js';
 import { pageRoute } from './routes/page-route.js';
 import { readingsRoutes } from './routes/readings-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
@@ -157,13 +158,15 @@ export function createDashboard(deps: DashboardDeps) {
     }
     // Details (stack, SQL) go to the log only, never into the body.
     request.log.error({ err: error }, 'request failed');
+    if (browserPage(request)) return sendErrorPage(reply.code(500), 'internal', request);
     return reply.code(500).send({ error: { code: 'internal', message: 'internal error' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    if (browserPage(request)) return sendErrorPage(reply.code(404), 'not-found', request);
+    return reply.code(404).send({
       error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` },
-    }),
-  );
+    });
+  });
 
   readingsRoutes(app, ctx);
   weatherRoute(app, ctx);

@@ -95,6 +95,11 @@ const en = {
   problemStorageFailed: 'storage cannot be written',
   problemFailed: 'the database failed',
   unknownCity: 'There is no city “{city}” here; showing {shown}.',
+  errorNotFound: 'Nothing here',
+  errorNotFoundText: 'There is no page at {path}.',
+  errorInternal: 'Something went wrong',
+  errorInternalText: 'The dashboard could not answer this request; the details are in its log.',
+  errorBack: 'Back to the dashboard',
 };
 
 export type MessageKey = keyof typeof en;
@@ -189,6 +194,11 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     problemStorageFailed: 'no se puede escribir en el almacenamiento',
     problemFailed: 'la base de datos falló',
     unknownCity: 'No hay ninguna ciudad «{city}» aquí; se muestra {shown}.',
+    errorNotFound: 'Aquí no hay nada',
+    errorNotFoundText: 'No hay ninguna página en {path}.',
+    errorInternal: 'Algo salió mal',
+    errorInternalText: 'El panel no pudo responder a esta petición; los detalles están en su registro.',
+    errorBack: 'Volver al panel',
   },
 };
 

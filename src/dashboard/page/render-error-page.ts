@@ -1,0 +1,40 @@
+import { html } from './escape-html.js';
+import { fill, MESSAGES } from './messages.js';
+import type { Lang } from './page-model.js';
+import { ASSETS } from './render-page.js';
+
+/** Which error a browser is shown: a path with no page, or a request the dashboard failed. */
+export type ErrorPageKind = 'not-found' | 'internal';
+
+/**
+ * The page a browser gets instead of a JSON error body: what happened in the visitor's language
+ * and a way back. Like the dashboard, nothing inline and every string escaped.
+ */
+export function renderErrorPage(kind: ErrorPageKind, lang: Lang, path: string): string {
+  const messages = MESSAGES[lang];
+  const [title, text] =
+    kind === 'not-found'
+      ? [messages.errorNotFound, fill(messages.errorNotFoundText, { path })]
+      : [messages.errorInternal, messages.errorInternalText];
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>clima · ${title}</title>
+<link rel="icon" href="data:,">
+${ASSETS.stylesheets.map(
+  (href) => html`<link rel="stylesheet" href="${href}">
+`,
+)}</head>
+<body class="error-page">
+<main>
+<h1>${title}</h1>
+<p>${text}</p>
+<p><a href="/?lang=${lang}">${messages.errorBack}</a></p>
+</main>
+</body>
+</html>
+`.toString();
+}
