@@ -3,6 +3,7 @@ import { sleep } from '../../core/sleep.js';
 import { type DialectName, dialectSql } from '../dialect.js';
 import type { Database } from '../open-db.js';
 import { createMediciones } from './0001-create-mediciones.js';
+import { createRollups } from './0003-create-rollups.js';
 
 /**
  * Every migration in order. Listed in code rather than found on disk so the same list runs from
@@ -12,6 +13,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
   const sql = dialectSql(dialect);
   return {
     '0001-create-mediciones': createMediciones(sql),
+    '0003-create-rollups': createRollups(sql),
   };
 }
 
