@@ -117,9 +117,9 @@ function inRanges(ranges: readonly TouchedRange[], time: string): RawBuilder<unk
 function touchedRanges(instants: readonly { ciudad: string; at: number }[], seconds: number): TouchedRange[] {
   const byCity = new Map<string, Set<number>>();
   for (const { ciudad, at } of instants) {
-    let buckets = byCity.get(ciudad);
-    if (buckets === undefined) byCity.set(ciudad, (buckets = new Set()));
+    const buckets = byCity.get(ciudad) ?? new Set<number>();
     buckets.add(Math.floor(at / seconds));
+    byCity.set(ciudad, buckets);
   }
   const ranges: TouchedRange[] = [];
   const range = (ciudad: string, first: number, last: number): TouchedRange => ({
