@@ -1,16 +1,24 @@
 // deploy/cloud/initdb/01-schema.sql must build what `clima migrate` builds, and record it so that
 // services logging in with least-privilege accounts (which cannot CREATE) find nothing pending.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../src/db/open-db.js';
+import { readingKey } from '../../src/db/reading.js';
+import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
 
 const SCHEMA_SQL = readFileSync(new URL('../../deploy/cloud/initdb/01-schema.sql', import.meta.url), 'utf8');
-const TABLES = ['mediciones', 'kysely_migration', 'kysely_migration_lock'];
+const USERS_SH = new URL('../../deploy/cloud/initdb/02-users.sh', import.meta.url).pathname;
+const ROLLUPS = ['mediciones_1m', 'mediciones_15m', 'mediciones_1h', 'mediciones_1d'];
+const TABLES = ['mediciones', ...ROLLUPS, 'rollup_backfill', 'kysely_migration', 'kysely_migration_lock'];
+const run = promisify(execFile);
 
 mariadbSuite("the cloud's init SQL", (server) => {
   /** Runs `statements` (several, `;`-separated) as root on the test server, in `database`. */
@@ -56,6 +64,8 @@ mariadbSuite("the cloud's init SQL", (server) => {
     assert.deepEqual(await execute('clima', names), await execute('clima_migrated', names));
     const locks = 'SELECT id, is_locked FROM kysely_migration_lock';
     assert.deepEqual(await execute('clima', locks), await execute('clima_migrated', locks));
+    const backfill = 'SELECT id, last_id, done FROM rollup_backfill';
+    assert.deepEqual(await execute('clima', backfill), await execute('clima_migrated', backfill));
     const [stamp] = (await execute('clima', 'SELECT timestamp FROM kysely_migration')) as {
       timestamp: string;
     }[];
@@ -71,6 +81,84 @@ mariadbSuite("the cloud's init SQL", (server) => {
       assert.deepEqual(await migrateToLatest(db), []);
     } finally {
       await db.close();
+    }
+  });
+
+  // Runs 02-users.sh last: it drops every root account but root@localhost, which the test puts back.
+  it('lets the sensor store readings and keep their rollups but delete nothing, and the reader only read', async () => {
+    const [{ socket }] = (await execute('clima', 'SELECT @@socket AS socket')) as [{ socket: string }];
+    const client = `mariadb --no-defaults --protocol=socket --socket=${JSON.stringify(socket)} -uroot`;
+    const asRoot = (statements: string) => run('bash', ['-c', `${client} -e ${JSON.stringify(statements)}`]);
+    const passwords = { sensor: 'sensor-s3cret', reader: "reader-'quoted" };
+    await run(
+      'bash',
+      [
+        '-c',
+        `set -eo pipefail
+mysql_error() { echo "initdb: $*" >&2; exit 1; }
+file_env() { :; }
+docker_process_sql() { ${client} "$@"; }
+. "$0"`,
+        USERS_SH,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          CLIMA_SENSOR_PASSWORD: passwords.sensor,
+          CLIMA_READER_PASSWORD: passwords.reader,
+        },
+      },
+    );
+    const url = (user: string, password: string) =>
+      `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${server().port}/clima`;
+    const sensor = openDb(parseDatabaseUrl(url('clima_sensor', passwords.sensor)));
+    const reader = openDb(parseDatabaseUrl(url('clima_reader', passwords.reader)));
+    try {
+      assert.deepEqual(await migrateToLatest(sensor), []);
+      const at = new Date('2024-03-01T12:00:00Z');
+      const readings = ['Bogota', 'Cali', 'Manizales'].map((city, i) => ({
+        key: readingKey(city, at),
+        city,
+        temperature: 20 + i / 10,
+        humidity: 50 + i,
+        takenAt: at,
+        observedAt: at,
+        source: 'simulated' as const,
+      }));
+      assert.equal(await createReadingsRepository(sensor).insertBatch(readings), 3);
+      const chart = await createReadingsRepository(reader).bucketedReadings({
+        city: 'Cali',
+        from: new Date('2024-02-01T00:00:00Z'),
+        to: new Date('2024-03-02T00:00:00Z'),
+        points: 500,
+      });
+      assert.equal(chart.bucketSeconds % 900, 0, 'answered from the rollups');
+      assert.deepEqual(
+        chart.buckets.map((b) => [b.count, b.temperatureAvg, b.humidityAvg]),
+        [[1, 20.1, 51]],
+      );
+      const denied = (db: typeof sensor, statement: string, command: string) =>
+        assert.rejects(sql.raw(statement).execute(db.kysely), new RegExp(`${command} command denied`));
+      for (const rollup of ROLLUPS) {
+        await denied(sensor, `DELETE FROM ${rollup}`, 'DELETE');
+        await denied(sensor, `DROP TABLE ${rollup}`, 'DROP');
+        await denied(reader, `UPDATE ${rollup} SET reading_count = 0`, 'UPDATE');
+        await denied(reader, `DELETE FROM ${rollup}`, 'DELETE');
+      }
+      await denied(
+        reader,
+        "INSERT INTO mediciones_1d (ciudad, bucket_start, reading_count, temperature_tenths_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max) VALUES ('X', '2024-01-01 00:00:00', 1, 1, 1, 1, 1, 1, 1)",
+        'INSERT',
+      );
+      await denied(sensor, 'UPDATE mediciones SET temperatura = 0', 'UPDATE');
+      await denied(sensor, 'UPDATE rollup_backfill SET done = 0', 'UPDATE');
+      await denied(reader, 'UPDATE rollup_backfill SET done = 0', 'UPDATE');
+    } finally {
+      await sensor.close();
+      await reader.close();
+      await asRoot(
+        "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'; GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION",
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 -- clima: the cloud database's schema, created on the first start of an empty volume (the mysql
 -- image runs /docker-entrypoint-initdb.d/* in name order; `npm run hybrid` runs the same files).
 --
--- This is migration 0001-create-mediciones (src/db/migrations/) as it runs on MySQL, recorded in
+-- These are the migrations (src/db/migrations/) as they run on MySQL, recorded in
 -- Kysely's own bookkeeping tables: the services connect with least-privilege accounts that cannot
 -- CREATE, so when they check for pending migrations at start-up they must find none. A later
 -- migration is applied with an administrator's DATABASE_URL (`clima migrate`) before the new
@@ -28,6 +28,67 @@ CREATE TABLE mediciones (
 
 CREATE INDEX mediciones_ciudad_fecha_registro_idx ON mediciones (ciudad, fecha_registro);
 
+-- Migration 0003-create-rollups: the rollups, and their backfill, done at once on an empty table.
+CREATE TABLE mediciones_1m (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_1m_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE mediciones_15m (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_15m_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE mediciones_1h (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_1h_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE mediciones_1d (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_1d_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE rollup_backfill (
+  id integer PRIMARY KEY,
+  last_id integer NOT NULL,
+  done integer NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+INSERT INTO rollup_backfill (id, last_id, done) VALUES (1, 0, 1);
+
 -- Kysely's Migrator creates these two tables itself when they are missing; same definitions.
 CREATE TABLE kysely_migration (
   name varchar(255) NOT NULL PRIMARY KEY,
@@ -42,5 +103,9 @@ CREATE TABLE kysely_migration_lock (
 -- The migrator orders what ran by this ISO-8601 text, as new Date(...) parses it.
 INSERT INTO kysely_migration (name, timestamp)
 VALUES ('0001-create-mediciones', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
+
+-- Applied together, so under one timestamp: the migrator then orders them by name.
+INSERT INTO kysely_migration (name, timestamp)
+SELECT '0003-create-rollups', timestamp FROM kysely_migration WHERE name = '0001-create-mediciones';
 
 INSERT INTO kysely_migration_lock (id, is_locked) VALUES ('migration_lock', 0);
