@@ -103,7 +103,7 @@ async function storedRollup(
 }
 
 /** Every bucket of every level equals the aggregate of its readings, and no other bucket exists. */
-async function assertRollupsExact(kysely: Kysely): Promise<void> {
+export async function assertRollupsExact(kysely: Kysely): Promise<void> {
   const rows = await rawRows(kysely);
   for (const level of ROLLUP_LEVELS) {
     assert.deepEqual(await storedRollup(kysely, level.table), aggregateOf(rows, level.seconds), level.table);
@@ -150,7 +150,7 @@ async function insertBehindRollups(kysely: Kysely, readings: readonly NewReading
 }
 
 /** The rollups of a database from before them: empty, and the backfill still to run. */
-async function forgetRollups(kysely: Kysely): Promise<void> {
+export async function forgetRollups(kysely: Kysely): Promise<void> {
   for (const level of ROLLUP_LEVELS) await kysely.deleteFrom(level.table).execute();
   await kysely.updateTable('rollup_backfill').set({ last_id: 0, done: 0 }).execute();
 }
