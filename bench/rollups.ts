@@ -96,6 +96,42 @@ async function tickTimes(db: Database): Promise<{ withRollups: number; without: 
   return { withRollups: median(withRollups), without: median(without) };
 }
 
+/** Median ms of one city's chart at 500 points over each range ending at the history's end. */
+async function chartTimes(db: Database): Promise<Record<string, number>> {
+  const end = new Date((START_S + Math.floor(ROWS / CITIES.length) * STEP_S) * 1000);
+  const times: Record<string, number> = {};
+  const ranges = {
+    '1 h': 1,
+    '24 h': 24,
+    '7 d': 7 * 24,
+    'all history': (ROWS / CITIES.length) * (STEP_S / 3600),
+  };
+  for (const rollups of [true, false]) {
+    // Marked incomplete, the rollups are not read: the raw query answers, as before them.
+    await db.kysely
+      .updateTable('rollup_backfill')
+      .set({ done: rollups ? 1 : 0 })
+      .execute();
+    const repo = createReadingsRepository(db);
+    for (const [name, hours] of Object.entries(ranges)) {
+      const samples: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const t = performance.now();
+        await repo.bucketedReadings({
+          city: 'Cali',
+          from: new Date(end.getTime() - hours * 3_600_000),
+          to: end,
+          points: 500,
+        });
+        samples.push(performance.now() - t);
+      }
+      times[`${name} ${rollups ? 'rollups' : 'raw'}`] = median(samples);
+    }
+  }
+  await db.kysely.updateTable('rollup_backfill').set({ done: 1 }).execute();
+  return times;
+}
+
 /** EXPLAIN of each statement that recomputes one sensor tick's buckets (then rolled back). */
 async function plans(
   db: Database,
@@ -138,11 +174,12 @@ async function measure(
   const { rows } = await backfillRollups(db, { batchRows: 20_000 });
   const seconds = (performance.now() - t) / 1000;
   const ticks = await tickTimes(db);
+  const charts = await chartTimes(db);
   const explained = await plans(db, explainer, makeKysely);
-  return { name, rate: Math.round(rows / seconds), seconds, ticks, explained };
+  return { name, rate: Math.round(rows / seconds), seconds, ticks, charts, explained };
 }
 
-const results = [];
+const results: Awaited<ReturnType<typeof measure>>[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'clima-bench-rollups-'));
 try {
   const path = join(dir, 'clima.db');
@@ -222,5 +259,14 @@ console.log(
       r.ticks.without.toFixed(2),
     ]),
   ),
+);
+console.log(
+  `\n${markdownTable(
+    ['chart of 500 points (median ms)', ...results.map((r) => r.name)],
+    Object.keys(results[0]?.charts ?? {}).map((key) => [
+      key,
+      ...results.map((r) => (r.charts[key] ?? 0).toFixed(1)),
+    ]),
+  )}`,
 );
 for (const r of results) console.log(`\n${r.name} plans of the recompute:\n${r.explained.join('\n')}`);

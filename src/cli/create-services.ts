@@ -196,7 +196,7 @@ export function createRollupBackfillService(deps: ProcessDeps): Service {
   async function fill(): Promise<void> {
     if (await rollupsComplete(db.kysely)) return;
     logger.info('filling the rollups from the readings stored before them, in the background');
-    const { rows, complete } = await backfillRollups(db, { batchRows: 5_000, signal: abort.signal });
+    const { rows, complete } = await backfillRollups(db, { batchRows: 2_000, signal: abort.signal });
     if (complete) logger.info({ rows }, 'rollups filled: long ranges are charted from them from now on');
   }
   return {

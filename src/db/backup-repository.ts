@@ -57,7 +57,10 @@ export interface RestoreBatchOutcome {
   readonly conflicts: RestoreConflict[];
 }
 
-/** The queries of backups and restores: with the readings repository, the only SQL on `mediciones`. */
+/**
+ * The queries of backups and restores: with the readings repository and the rollups (`rollups.ts`,
+ * `rollup-backfill.ts`), the only SQL on `mediciones`.
+ */
 export interface BackupRepository {
   /**
    * Walks every reading in id order inside one read-only transaction, so the pages together are

@@ -45,7 +45,10 @@ export interface PageQuery {
   readonly limit: number;
 }
 
-/** Every query on readings; with `backup-repository.ts`, the only code that builds SQL on `mediciones`. */
+/**
+ * Every query on readings; with `backup-repository.ts` and the rollups (`rollups.ts`,
+ * `rollup-backfill.ts`), the only code that builds SQL on `mediciones`.
+ */
 export interface ReadingsRepository {
   /**
    * Stores the readings whose key is not stored yet, in one transaction, and returns how many were
