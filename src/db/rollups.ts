@@ -19,8 +19,8 @@ export interface RollupChange {
   readonly removed: boolean;
 }
 
-// Touched buckets this close together are recomputed as one range: the buckets between them hold
-// at most a few readings, and one range costs one index seek instead of several.
+// Touched buckets this close together are recomputed as one range: one index seek instead of
+// several, for the price of recomputing the few untouched buckets between them.
 const MERGE_GAP_BUCKETS = 16;
 // 3 parameters a range: far below SQLite's 32766 variables, and short statements on MySQL.
 const RANGES_PER_STATEMENT = 200;
@@ -48,10 +48,10 @@ export async function recomputeRollups(
   change: RollupChange,
 ): Promise<void> {
   if (places.length === 0) return;
-  const seconds = places.map((place) => ({ ciudad: place.ciudad, at: epochSeconds(place.fecha_registro) }));
+  const instants = places.map((place) => ({ ciudad: place.ciudad, at: epochSeconds(place.fecha_registro) }));
   let source: { table: keyof Schema; time: string } = { table: 'mediciones', time: 'fecha_registro' };
   for (const level of ROLLUP_LEVELS) {
-    const ranges = touchedRanges(seconds, level.seconds);
+    const ranges = touchedRanges(instants, level.seconds);
     for (let start = 0; start < ranges.length; start += RANGES_PER_STATEMENT) {
       const chunk = ranges.slice(start, start + RANGES_PER_STATEMENT);
       if (change.removed) {
