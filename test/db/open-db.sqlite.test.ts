@@ -73,7 +73,7 @@ describe('a SQLite database', () => {
     const codes = await Promise.all(children.map(async (child) => (await once(child, 'exit'))[0]));
     const results = outputs.map((output) => output().replace('ready\n', '').trim());
     assert.deepEqual(codes, [0, 0, 0, 0], results.join('\n'));
-    assert.deepEqual(results.sort(), ['["0001-create-mediciones"]', '[]', '[]', '[]']);
+    assert.deepEqual(results.sort(), ['["0001-create-mediciones","0003-create-rollups"]', '[]', '[]', '[]']);
   });
 });
 
