@@ -16,15 +16,16 @@ export async function migrateCommand(db: Database, stderr: MaybeTty, logger: Log
   const applied = await migrateToLatest(db);
   logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
   const bar = createProgressBar(stderr);
+  let rows: number;
   try {
-    const { rows } = await backfillRollups(db, {
+    ({ rows } = await backfillRollups(db, {
       batchRows: BACKFILL_BATCH_ROWS,
       onProgress: ({ done, total }) => bar.update('filling rollups', done, total, 'rows'),
-    });
-    bar.clear();
-    if (rows > 0) logger.info({ rows }, 'rollups filled from the readings stored before them');
+    }));
   } finally {
+    // Whatever comes next (the summary, an error) starts on a clean line.
     bar.clear();
   }
+  if (rows > 0) logger.info({ rows }, 'rollups filled from the readings stored before them');
   return 0;
 }
