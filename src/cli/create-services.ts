@@ -7,6 +7,7 @@ import { createDashboard } from '../dashboard/create-dashboard.js';
 import { localOutboxReport, pollSensorOutbox } from '../dashboard/outbox-report.js';
 import { type Database, openDb } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
+import { backfillRollups, rollupsComplete } from '../db/rollup-backfill.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
 import { createEdgeOutbox, type EdgeOutbox } from '../outbox/edge-outbox.js';
 import { watchOutbox } from '../outbox/outbox-metrics.js';
@@ -191,4 +192,38 @@ export function createBackupService(deps: ProcessDeps, dir = deps.config.backup.
     clock: deps.clock,
     logger,
   });
+}
+
+/**
+ * Fills the rollups from the readings stored before them, in the background, in batches small
+ * enough not to hold up the other services of the process; stopping ends it after a batch.
+ */
+export function createRollupBackfillService(deps: ProcessDeps): Service {
+  const { db } = deps;
+  const logger = deps.logger.child({ component: 'rollups' });
+  const schema = createSchemaGuard(db, logger);
+  const abort = new AbortController();
+  let running: Promise<void> | undefined;
+  async function fill(): Promise<void> {
+    if (await rollupsComplete(db.kysely)) return;
+    logger.info('filling the rollups from the readings stored before them, in the background');
+    const { rows, complete } = await backfillRollups(db, { batchRows: 2_000, signal: abort.signal });
+    if (complete) logger.info({ rows }, 'rollups filled: long ranges are charted from them from now on');
+  }
+  return {
+    name: 'rollup backfill',
+    async start() {
+      await schema.atStartUp();
+      running = fill().catch((error) =>
+        logger.error(
+          { err: error },
+          'filling the rollups failed: the next start (or clima migrate) resumes it',
+        ),
+      );
+    },
+    async stop() {
+      abort.abort();
+      await running;
+    },
+  };
 }

@@ -6,11 +6,11 @@ import { loadConfig } from '../config/load-config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { describeTarget } from '../db/database-url.js';
-import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import { warnOfPlaintextCredentials } from '../db/mysql-tls.js';
 import { openDb, openDbOnFirstUse } from '../db/open-db.js';
 import type { ProcessDeps } from './create-services.js';
 import { checkDatabaseFolder } from './database-folder.js';
+import { migrateCommand } from './migrate-command.js';
 import { parseCommandLine, type RunLine } from './parse-command-line.js';
 import { runUntilSignal, type Service } from './run-until-signal.js';
 import { commandUsage, mainUsage } from './usage.js';
@@ -78,13 +78,7 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
       await db.close();
     }
   };
-  if (command === 'migrate') {
-    return once(async () => {
-      const applied = await migrateToLatest(db);
-      logger.info({ applied }, applied.length ? 'migrations applied' : 'schema already up to date');
-      return 0;
-    });
-  }
+  if (command === 'migrate') return once(() => migrateCommand(db, io.stderr, logger));
   if (command === 'restore') {
     const restoreOptions = { dryRun: options['dry-run'] === true, overwrite: options.overwrite === true };
     return once(() => restoreCommand(db, args.FILE ?? '', restoreOptions, io, clock));
@@ -100,6 +94,7 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
       createDashboardService,
       createEdge,
       createOpenMeteo,
+      createRollupBackfillService,
       createSensorService,
       createSensorStatusService,
     },
@@ -122,5 +117,7 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   if (edge) services.push(createSensorService(deps, edge));
   if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps, edge));
   if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));
+  // An embedded install has no administrator to run `clima migrate`: it fills its rollups itself.
+  if (command === 'start' && db.dialect === 'sqlite') services.push(createRollupBackfillService(deps));
   return runUntilSignal(services, logger, () => db.close());
 }

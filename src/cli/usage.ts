@@ -66,9 +66,10 @@ export const COMMANDS = {
     positionals: ['FILE'],
   },
   migrate: {
-    summary: 'apply database migrations and exit',
+    summary: 'apply database migrations, fill the rollups of older readings, and exit',
     usage: 'clima migrate',
-    detail: 'Brings the schema of DATABASE_URL up to date. Services also do this when they start.',
+    detail:
+      'Brings the schema of DATABASE_URL up to date (services also do this when they start), then adds the readings stored before the rollups existed to them, in batches; run again after an interruption, it resumes.',
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { ReadingSource } from '../weather/observation.js';
-import { dialectSql } from './dialect.js';
+import { type DialectSql, dialectSql } from './dialect.js';
 import type { Database } from './open-db.js';
 import type { NewReading } from './reading.js';
 import { toInsertRow } from './reading-row.js';
+import { type ReadingPlace, recomputeRollups } from './rollups.js';
 import type { Schema } from './schema.js';
 
 /** One reading as a backup holds it: the paper's five columns, and the source. */
@@ -56,7 +57,10 @@ export interface RestoreBatchOutcome {
   readonly conflicts: RestoreConflict[];
 }
 
-/** The queries of backups and restores: with the readings repository, the only SQL on `mediciones`. */
+/**
+ * The queries of backups and restores: with the readings repository and the rollups (`rollups.ts`,
+ * `rollup-backfill.ts`), the only SQL on `mediciones`.
+ */
 export interface BackupRepository {
   /**
    * Walks every reading in id order inside one read-only transaction, so the pages together are
@@ -160,7 +164,7 @@ export function createBackupRepository(db: Database): BackupRepository {
     async restoreBatch(readings, options) {
       const rows = readings.map((reading): InsertRow => ({ ...toInsertRow(reading), id: reading.id }));
       if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
-      const restore = (executor: Kysely<Schema>) => restoreRows(executor, rows, options);
+      const restore = (executor: Kysely<Schema>) => restoreRows(executor, dialect, rows, options);
       return options.dryRun ? restore(kysely) : kysely.transaction().execute(restore);
     },
 
@@ -173,6 +177,7 @@ export function createBackupRepository(db: Database): BackupRepository {
 
 async function restoreRows(
   executor: Kysely<Schema>,
+  dialect: DialectSql,
   rows: readonly InsertRow[],
   options: RestoreBatchOptions,
 ): Promise<RestoreBatchOutcome> {
@@ -240,6 +245,10 @@ async function restoreRows(
         .values(inserts.slice(start, start + RESTORE_CHUNK_ROWS))
         .execute();
     }
+    // An overwritten row may have left its bucket (another city or time): both places count.
+    const places: ReadingPlace[] = [...inserts, ...updates];
+    for (const { id } of updates) places.push(byId.get(id) as StoredRow);
+    await recomputeRollups(executor, dialect, places, { removed: updates.length > 0 });
   }
   return { inserted: inserts.length, identical, overwritten: updates.length, conflicts };
 }

@@ -6,6 +6,7 @@ import {
   type RawBuilder,
   sql,
 } from 'kysely';
+import type { RollupSeconds } from './rollup-levels.js';
 import type { Schema } from './schema.js';
 
 type DataTypeExpression = ColumnDataType | Expression<unknown>;
@@ -23,11 +24,15 @@ export interface DialectSql {
   readonly types: {
     varchar(maxLength: number): DataTypeExpression;
     readonly double: DataTypeExpression;
+    /** A 64-bit integer. */
+    readonly bigint: DataTypeExpression;
     /** Holds `'YYYY-MM-DD HH:MM:SS'` UTC, see `timestamps.ts`. */
     readonly timestamp: DataTypeExpression;
   };
   /** Appended to `CREATE TABLE`: type strictness and byte-wise string comparison on both. */
   readonly tableOptions: RawBuilder<unknown>;
+  /** `tableOptions` for a table read and written only through its primary key: stored in its order. */
+  readonly keyedTableOptions: RawBuilder<unknown>;
   /** Makes a reading insert skip rows whose `reading_key` is already stored, without error. */
   ignoreDuplicateReadings(
     insert: InsertQueryBuilder<Schema, 'mediciones', InsertResult>,
@@ -36,6 +41,23 @@ export interface DialectSql {
   epochSeconds(timestamp: Expression<string>): RawBuilder<number>;
   /** Integer division truncating toward zero (so flooring for non-negative operands). */
   integerDivide(dividend: Expression<number>, divisor: number): RawBuilder<number>;
+  /**
+   * The start of the `seconds`-wide UTC bucket holding a stored timestamp, as a stored timestamp.
+   * String arithmetic on the stored form: exact for every storable year, before 1970 too.
+   */
+  bucketStart(timestamp: Expression<string>, seconds: RollupSeconds): RawBuilder<string>;
+  /** A one-decimal temperature as a whole number of tenths, so that sums of it are exact. */
+  tenths(temperature: Expression<number>): RawBuilder<number>;
+  /**
+   * `INSERT INTO table (columns) select`, where a row whose (ciudad, bucket_start) is stored
+   * replaces the stored values of `updated`. Needs INSERT and UPDATE on `table`, never DELETE.
+   */
+  upsertSelect(
+    table: string,
+    columns: readonly string[],
+    updated: readonly string[],
+    select: RawBuilder<unknown>,
+  ): RawBuilder<unknown>;
   /**
    * Run in order on one connection, these open a read-only transaction whose reads all see the
    * database as it was at its first read (at the latest): a backup's one consistent snapshot.
@@ -48,14 +70,32 @@ const sqlite: DialectSql = {
   name: 'sqlite',
   // STRICT tables accept only these type names, and reject a value of the wrong type as MySQL's
   // strict mode does instead of storing 'abc' in an INTEGER column.
-  types: { varchar: () => 'text', double: 'real', timestamp: 'text' },
+  types: { varchar: () => 'text', double: 'real', bigint: 'integer', timestamp: 'text' },
   tableOptions: sql`strict`,
+  keyedTableOptions: sql`strict, without rowid`,
   ignoreDuplicateReadings: (insert) =>
     insert.onConflict((conflict) => conflict.column('reading_key').doNothing()),
   epochSeconds: (timestamp) => sql<number>`cast(strftime('%s', ${timestamp}) as integer)`,
   // better-sqlite3 binds every JS number as REAL, and REAL / INTEGER divides exactly.
   integerDivide: (dividend, divisor) =>
     sql<number>`cast((${dividend}) as integer) / cast(${divisor} as integer)`,
+  bucketStart(timestamp, seconds) {
+    switch (seconds) {
+      case 60:
+        return sql<string>`substr(${timestamp}, 1, 17) || '00'`;
+      case 900:
+        return sql<string>`substr(${timestamp}, 1, 14) || printf('%02d:00', cast(substr(${timestamp}, 15, 2) as integer) / 15 * 15)`;
+      case 3600:
+        return sql<string>`substr(${timestamp}, 1, 14) || '00:00'`;
+      case 86400:
+        return sql<string>`substr(${timestamp}, 1, 11) || '00:00:00'`;
+    }
+  },
+  tenths: (temperature) => sql<number>`cast(round(${temperature} * 10) as integer)`,
+  upsertSelect: (table, columns, updated, select) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${select} on conflict (ciudad, bucket_start) do update set ${sql.join(
+      updated.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`),
+    )}`,
   // A deferred transaction takes its snapshot at its first read. In WAL mode it blocks no writer,
   // but it does hold the connection: give a long read a connection of its own.
   beginSnapshot: [sql`begin deferred`],
@@ -66,11 +106,14 @@ const mysql: DialectSql = {
   types: {
     varchar: (maxLength) => `varchar(${maxLength})`,
     double: 'double precision',
+    bigint: 'bigint',
     timestamp: 'datetime',
   },
   // utf8mb4_bin compares like SQLite does: 'bogota' and 'Bogota' are two cities on both dialects,
   // and the unique reading_key cannot collide on case or accents on one dialect only.
   tableOptions: sql`engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin`,
+  // InnoDB stores every table in primary key order already.
+  keyedTableOptions: sql`engine = InnoDB default charset = utf8mb4 collate = utf8mb4_bin`,
   // INSERT IGNORE rather than ON DUPLICATE KEY UPDATE id = id: that needs the UPDATE privilege on
   // every inserted column, which would let the cloud's least-privilege sensor account rewrite any
   // stored reading. IGNORE would also turn a bad value into a clamped one with a warning, but no
@@ -79,6 +122,25 @@ const mysql: DialectSql = {
   // UNIX_TIMESTAMP() would read the DATETIME in the session time zone; a difference does not.
   epochSeconds: (timestamp) => sql<number>`timestampdiff(second, '1970-01-01 00:00:00', ${timestamp})`,
   integerDivide: (dividend, divisor) => sql<number>`(${dividend}) div ${divisor}`,
+  bucketStart(timestamp, seconds) {
+    switch (seconds) {
+      case 60:
+        return sql<string>`date_format(${timestamp}, '%Y-%m-%d %H:%i:00')`;
+      case 900:
+        return sql<string>`concat(date_format(${timestamp}, '%Y-%m-%d %H:'), lpad(minute(${timestamp}) div 15 * 15, 2, '0'), ':00')`;
+      case 3600:
+        return sql<string>`date_format(${timestamp}, '%Y-%m-%d %H:00:00')`;
+      case 86400:
+        return sql<string>`date_format(${timestamp}, '%Y-%m-%d 00:00:00')`;
+    }
+  },
+  tenths: (temperature) => sql<number>`cast(round(${temperature} * 10) as signed)`,
+  // The SELECT is wrapped so ON DUPLICATE KEY UPDATE may name its columns: MySQL refuses
+  // references into a SELECT with GROUP BY, and VALUES() is deprecated since MySQL 8.0.20.
+  upsertSelect: (table, columns, updated, select) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
+      updated.map((c) => sql`${sql.ref(c)} = fresh.${sql.ref(c)}`),
+    )}`,
   // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its
   // defaults afterwards. WITH CONSISTENT SNAPSHOT takes the snapshot now, not at the first read.
   beginSnapshot: [

@@ -3,6 +3,9 @@ import { dialectSql } from './dialect.js';
 import type { Database } from './open-db.js';
 import type { NewReading, Reading, ReadingBucket } from './reading.js';
 import { toInsertRow, toReading } from './reading-row.js';
+import { rollupsComplete } from './rollup-backfill.js';
+import { planRollupRead, readRollupBuckets } from './rollup-buckets.js';
+import { recomputeRollups } from './rollups.js';
 import type { Schema } from './schema.js';
 import { epochSecondsOf, epochSecondsToIso, toSqlTimestamp } from './timestamps.js';
 
@@ -35,7 +38,7 @@ export interface BucketQuery {
 
 /** The answer of `bucketedReadings`. */
 export interface BucketedReadings {
-  /** Width of every bucket; bucket `i` starts at `from + i * bucketSeconds`. */
+  /** Width of every bucket; each starts a whole number of widths after the first. */
   readonly bucketSeconds: number;
   /** Oldest first; a bucket without readings is absent (a gap in the chart). */
   readonly buckets: ReadingBucket[];
@@ -47,7 +50,10 @@ export interface PageQuery {
   readonly limit: number;
 }
 
-/** Every query on readings; with `backup-repository.ts`, the only code that builds SQL on `mediciones`. */
+/**
+ * Every query on readings; with `backup-repository.ts` and the rollups (`rollups.ts`,
+ * `rollup-backfill.ts`), the only code that builds SQL on `mediciones`.
+ */
 export interface ReadingsRepository {
   /**
    * Stores the readings whose key is not stored yet, in one transaction, and returns how many were
@@ -62,8 +68,12 @@ export interface ReadingsRepository {
   /** A city's readings in `[from, to]`, newest first, at most `limit`. */
   readingsInRange(query: RangeQuery): Promise<Reading[]>;
   /**
-   * Avg/min/max per bucket of a city's readings in `[from, to]`. `bucketSeconds` is the smallest
-   * whole number of seconds for which at most `points` buckets, aligned to `from`, cover the range.
+   * Avg/min/max per bucket of a city's readings in `[from, to]`, in at most `points` buckets. Long
+   * ranges are read from the rollups (once they hold every reading): buckets a multiple of a
+   * rollup's width, aligned to multiples of it since the epoch (UTC), whose first and last may
+   * hold readings up to one rollup bucket outside the range. Short ranges are read from the
+   * readings: `bucketSeconds` is then the smallest whole number of seconds for which at most
+   * `points` buckets, aligned to `from`, cover the range.
    */
   bucketedReadings(query: BucketQuery): Promise<BucketedReadings>;
   /** How many readings are stored. */
@@ -76,6 +86,8 @@ export interface ReadingsRepository {
 export function createReadingsRepository(db: Database): ReadingsRepository {
   const { kysely } = db;
   const dialect = dialectSql(db.dialect);
+  // Once complete, the rollups stay complete: every later write maintains them.
+  let rollupsReady = false;
 
   async function insertRows(
     executor: Kysely<Schema>,
@@ -91,13 +103,14 @@ export function createReadingsRepository(db: Database): ReadingsRepository {
     async insertBatch(readings) {
       const rows = uniqueByKey(readings).map(toInsertRow);
       if (rows.length === 0) return 0;
-      // One statement is atomic on its own: no BEGIN/COMMIT round trips for the sensor's batch.
-      if (rows.length <= INSERT_CHUNK_ROWS) return insertRows(kysely, rows);
       return kysely.transaction().execute(async (trx) => {
         let stored = 0;
         for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
           stored += await insertRows(trx, rows.slice(start, start + INSERT_CHUNK_ROWS));
         }
+        // Which rows were skipped as already stored is unknown, and does not matter: recomputing
+        // their buckets changes nothing. A batch that stored nothing changed no bucket.
+        if (stored > 0) await recomputeRollups(trx, dialect, rows, { removed: false });
         return stored;
       });
     },
@@ -159,6 +172,15 @@ export function createReadingsRepository(db: Database): ReadingsRepository {
       // n buckets of b seconds cover seconds from..from+n*b-1, and `to` is included: n*b > span.
       const bucketSeconds = Math.max(0, Math.floor(span / checkedCount('points', points))) + 1;
       if (span < 0) return { bucketSeconds, buckets: [] };
+      const range = { city, fromSeconds, toSeconds: fromSeconds + span, points };
+      const plan = planRollupRead(range);
+      rollupsReady ||= plan !== undefined && (await rollupsComplete(kysely));
+      if (plan !== undefined && rollupsReady) {
+        return {
+          bucketSeconds: plan.bucketSeconds,
+          buckets: await readRollupBuckets(kysely, dialect, range, plan),
+        };
+      }
       const offset = sql<number>`${dialect.epochSeconds(sql.ref('fecha_registro'))} - ${fromSeconds}`;
       const rows = await kysely
         .selectFrom('mediciones')

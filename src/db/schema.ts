@@ -31,8 +31,40 @@ export interface ClimaDatabaseTable {
   created_at: string;
 }
 
+/**
+ * Tables `mediciones_1m`, `_15m`, `_1h`, `_1d`: per city, the aggregate of the readings taken in
+ * one UTC-aligned bucket. Sums are integers so a bucket equals its readings' aggregate exactly.
+ */
+export interface RollupTable {
+  ciudad: string;
+  /** Start of the bucket: `'YYYY-MM-DD HH:MM:SS'` UTC, a multiple of the resolution since the epoch. */
+  bucket_start: string;
+  reading_count: number;
+  /** Sum of the temperatures in tenths of a degree (temperatures have one decimal). */
+  temperature_tenths_sum: number;
+  temperature_min: number;
+  temperature_max: number;
+  humidity_sum: number;
+  humidity_min: number;
+  humidity_max: number;
+}
+
+/** Table `rollup_backfill`: one row (id 1), how far filling the rollups from older readings got. */
+export interface RollupBackfillTable {
+  id: number;
+  /** Every reading with an id up to this one is in the rollups. */
+  last_id: number;
+  /** 1 once every reading stored before the rollups existed is in them. */
+  done: number;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Schema {
   mediciones: MedicionesTable;
   clima_database: ClimaDatabaseTable;
+  mediciones_1m: RollupTable;
+  mediciones_15m: RollupTable;
+  mediciones_1h: RollupTable;
+  mediciones_1d: RollupTable;
+  rollup_backfill: RollupBackfillTable;
 }

@@ -90,7 +90,7 @@ describe('a SQLite database', () => {
     const results = outputs.map((output) => output().replace('ready\n', '').trim());
     assert.deepEqual(codes, [0, 0, 0, 0], results.join('\n'));
     assert.deepEqual(results.sort(), [
-      '["0001-create-mediciones","0002-database-identity"]',
+      '["0001-create-mediciones","0002-database-identity","0003-create-rollups"]',
       '[]',
       '[]',
       '[]',

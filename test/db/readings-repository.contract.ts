@@ -5,6 +5,7 @@ import { type Database, openDb } from '../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../src/db/reading.js';
 import { createReadingsRepository, type ReadingsRepository } from '../../src/db/readings-repository.js';
 import { queryingReadings } from './querying-readings.contract.js';
+import { maintainingRollups } from './rollups.contract.js';
 import { storingReadings } from './storing-readings.contract.js';
 
 /** The paper's query, run as written through each dialect's own client. */
@@ -72,6 +73,7 @@ export function readingsRepositoryContract(dialect: DialectUnderTest): void {
 
   storingReadings(context);
   queryingReadings(context);
+  maintainingRollups(context);
 }
 
 /** The database of the running test: a new, migrated one for each test. */

@@ -6,18 +6,30 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../src/db/open-db.js';
+import { readingKey } from '../../src/db/reading.js';
+import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
 
 const SCHEMA_SQL = readFileSync(new URL('../../deploy/cloud/initdb/01-schema.sql', import.meta.url), 'utf8');
 const USERS_SH = new URL('../../deploy/cloud/initdb/02-users.sh', import.meta.url).pathname;
-const TABLES = ['mediciones', 'clima_database', 'kysely_migration', 'kysely_migration_lock'];
+const ROLLUPS = ['mediciones_1m', 'mediciones_15m', 'mediciones_1h', 'mediciones_1d'];
+const TABLES = [
+  'mediciones',
+  'clima_database',
+  ...ROLLUPS,
+  'rollup_backfill',
+  'kysely_migration',
+  'kysely_migration_lock',
+];
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PASSWORDS = { sensor: "s3nsor'; DROP", reader: 'r\\eader"$(x)' };
+const run = promisify(execFile);
 
 mariadbSuite("the cloud's init SQL", (server) => {
   /** Runs `statements` (several, `;`-separated) as root on the test server, in `database`. */
@@ -63,12 +75,16 @@ mariadbSuite("the cloud's init SQL", (server) => {
     assert.deepEqual(await execute('clima', names), await execute('clima_migrated', names));
     const locks = 'SELECT id, is_locked FROM kysely_migration_lock';
     assert.deepEqual(await execute('clima', locks), await execute('clima_migrated', locks));
+    const backfill = 'SELECT id, last_id, done FROM rollup_backfill';
+    assert.deepEqual(await execute('clima', backfill), await execute('clima_migrated', backfill));
     const stamps = (await execute('clima', 'SELECT timestamp FROM kysely_migration')) as {
       timestamp: string;
     }[];
     for (const { timestamp } of stamps) {
       assert.ok(!Number.isNaN(new Date(timestamp).getTime()), `${timestamp} parses as a date`);
     }
+    // The migrator orders by timestamp, then name: one timestamp keeps 0001, 0002, 0003 in order.
+    assert.equal(new Set(stamps.map((row) => row.timestamp)).size, 1, 'recorded under one timestamp');
   });
 
   it('draws one random id for the database, as the migration does for its own', async () => {
@@ -93,17 +109,41 @@ mariadbSuite("the cloud's init SQL", (server) => {
     }
   });
 
-  // Last: 02-users.sh removes root's network accounts, which this file's connections use.
-  it("lets the least-privilege accounts find nothing pending and read the database's id", async () => {
+  // Runs 02-users.sh last: it drops every root account but root@localhost, which the test puts back.
+  it("lets both accounts find nothing pending and read the database's id, the sensor store readings and keep their rollups but delete nothing, the reader only read", async () => {
     const [{ id }] = (await execute('clima', 'SELECT id FROM clima_database')) as [{ id: string }];
-    await sourceUsersScript();
-    for (const [user, password] of [
-      ['clima_sensor', PASSWORDS.sensor],
-      ['clima_reader', PASSWORDS.reader],
-    ] as const) {
-      const url = `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${server().port}/clima`;
-      const db = openDb(parseDatabaseUrl(url));
-      try {
+    const [{ socket }] = (await execute('clima', 'SELECT @@socket AS socket')) as [{ socket: string }];
+    const client = `mariadb --no-defaults --protocol=socket --socket=${JSON.stringify(socket)} -uroot`;
+    const asRoot = (statements: string) => run('bash', ['-c', `${client} -e ${JSON.stringify(statements)}`]);
+    const passwords = PASSWORDS;
+    await run(
+      'bash',
+      [
+        '-c',
+        `set -eo pipefail
+mysql_error() { echo "initdb: $*" >&2; exit 1; }
+file_env() { :; }
+docker_process_sql() { ${client} "$@"; }
+. "$0"`,
+        USERS_SH,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          CLIMA_SENSOR_PASSWORD: passwords.sensor,
+          CLIMA_READER_PASSWORD: passwords.reader,
+        },
+      },
+    );
+    const url = (user: string, password: string) =>
+      `mysql://${user}:${encodeURIComponent(password)}@127.0.0.1:${server().port}/clima`;
+    const sensor = openDb(parseDatabaseUrl(url('clima_sensor', passwords.sensor)));
+    const reader = openDb(parseDatabaseUrl(url('clima_reader', passwords.reader)));
+    try {
+      for (const [user, db] of [
+        ['clima_sensor', sensor],
+        ['clima_reader', reader],
+      ] as const) {
         assert.deepEqual(await migrateToLatest(db), [], user);
         assert.deepEqual(await readDatabaseOrigin(db), {
           databaseId: id,
@@ -115,30 +155,51 @@ mariadbSuite("the cloud's init SQL", (server) => {
           /UPDATE command denied/,
           user,
         );
-      } finally {
-        await db.close();
       }
+      const at = new Date('2024-03-01T12:00:00Z');
+      const readings = ['Bogota', 'Cali', 'Manizales'].map((city, i) => ({
+        key: readingKey(city, at),
+        city,
+        temperature: 20 + i / 10,
+        humidity: 50 + i,
+        takenAt: at,
+        observedAt: at,
+        source: 'simulated' as const,
+      }));
+      assert.equal(await createReadingsRepository(sensor).insertBatch(readings), 3);
+      const chart = await createReadingsRepository(reader).bucketedReadings({
+        city: 'Cali',
+        from: new Date('2024-02-01T00:00:00Z'),
+        to: new Date('2024-03-02T00:00:00Z'),
+        points: 500,
+      });
+      assert.equal(chart.bucketSeconds % 900, 0, 'answered from the rollups');
+      assert.deepEqual(
+        chart.buckets.map((b) => [b.count, b.temperatureAvg, b.humidityAvg]),
+        [[1, 20.1, 51]],
+      );
+      const denied = (db: typeof sensor, statement: string, command: string) =>
+        assert.rejects(sql.raw(statement).execute(db.kysely), new RegExp(`${command} command denied`));
+      for (const rollup of ROLLUPS) {
+        await denied(sensor, `DELETE FROM ${rollup}`, 'DELETE');
+        await denied(sensor, `DROP TABLE ${rollup}`, 'DROP');
+        await denied(reader, `UPDATE ${rollup} SET reading_count = 0`, 'UPDATE');
+        await denied(reader, `DELETE FROM ${rollup}`, 'DELETE');
+      }
+      await denied(
+        reader,
+        "INSERT INTO mediciones_1d (ciudad, bucket_start, reading_count, temperature_tenths_sum, temperature_min, temperature_max, humidity_sum, humidity_min, humidity_max) VALUES ('X', '2024-01-01 00:00:00', 1, 1, 1, 1, 1, 1, 1)",
+        'INSERT',
+      );
+      await denied(sensor, 'UPDATE mediciones SET temperatura = 0', 'UPDATE');
+      await denied(sensor, 'UPDATE rollup_backfill SET done = 0', 'UPDATE');
+      await denied(reader, 'UPDATE rollup_backfill SET done = 0', 'UPDATE');
+    } finally {
+      await sensor.close();
+      await reader.close();
+      await asRoot(
+        "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'; GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION",
+      );
     }
   });
-
-  /**
-   * Sources 02-users.sh as the mysql image's entrypoint does, with its three functions; the
-   * statements go to this server over TCP as root.
-   */
-  async function sourceUsersScript(): Promise<void> {
-    const entrypoint = `
-set -eo pipefail
-mysql_error() { echo "initdb: $*" >&2; exit 1; }
-file_env() { export "$1"="\${!1:-}"; }
-docker_process_sql() { mariadb --no-defaults --protocol=tcp -h 127.0.0.1 -P "$CLIMA_PORT" -uroot --comments "$@"; }
-. "$1"`;
-    await promisify(execFile)('bash', ['-c', entrypoint, 'initdb', USERS_SH], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        CLIMA_PORT: String(server().port),
-        CLIMA_SENSOR_PASSWORD: PASSWORDS.sensor,
-        CLIMA_READER_PASSWORD: PASSWORDS.reader,
-      },
-    });
-  }
 });

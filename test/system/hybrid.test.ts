@@ -37,6 +37,7 @@ const HEALTHCHECK = new URL('../../deploy/image/healthcheck.mjs', import.meta.ur
 const PAPER_QUERY = 'SELECT * FROM mediciones ORDER BY id DESC LIMIT 15';
 const PAPER_COLUMNS = ['id', 'ciudad', 'temperatura', 'humedad', 'fecha_registro'];
 const CITIES = ['Bogota', 'Medellin', 'Cali', 'Cartagena', 'Manizales', 'Pereira', 'Bucaramanga'];
+const ROLLUPS = ['mediciones_1m', 'mediciones_15m', 'mediciones_1h', 'mediciones_1d'];
 const CHAOS_WINDOW_MS = 30_000;
 const RECOVERY_MS = 15_000;
 
@@ -203,7 +204,7 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
     await denied(topology, 'clima_sensor', 'CREATE TABLE intruder (i integer)');
   });
 
-  it('grants exactly INSERT and SELECT to the sensor and SELECT to the reader, and no root over the network', async () => {
+  it('grants exactly INSERT and SELECT (and the upkeep of the rollups) to the sensor and SELECT to the reader, and no root over the network', async () => {
     const grants = async (account: 'clima_sensor' | 'clima_reader') => {
       const result = await mariadbClient(topology, account, 'SHOW GRANTS');
       assert.equal(result.code, 0, result.stderr);
@@ -221,6 +222,9 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
         'GRANT SELECT ON `clima`.`kysely_migration_lock` TO `clima_sensor`@`%`',
         'GRANT SELECT ON `clima`.`kysely_migration` TO `clima_sensor`@`%`',
         'GRANT SELECT ON `clima`.`clima_database` TO `clima_sensor`@`%`',
+        ...ROLLUPS.map(
+          (table) => `GRANT SELECT, INSERT, UPDATE ON \`clima\`.\`${table}\` TO \`clima_sensor\`@\`%\``,
+        ),
         'GRANT USAGE ON *.* TO `clima_sensor`@`%`',
       ]),
     );
@@ -231,6 +235,9 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
         'GRANT SELECT ON `clima`.`kysely_migration` TO `clima_reader`@`%`',
         'GRANT SELECT ON `clima`.`clima_database` TO `clima_reader`@`%`',
         'GRANT SELECT ON `clima`.`mediciones` TO `clima_reader`@`%`',
+        ...[...ROLLUPS, 'rollup_backfill'].map(
+          (table) => `GRANT SELECT ON \`clima\`.\`${table}\` TO \`clima_reader\`@\`%\``,
+        ),
         'GRANT USAGE ON *.* TO `clima_reader`@`%`',
       ]),
     );

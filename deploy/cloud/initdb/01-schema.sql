@@ -46,6 +46,67 @@ INSERT INTO clima_database (id, created_at) VALUES (
   UTC_TIMESTAMP());
 SET @clima_hex = NULL;
 
+-- Migration 0003-create-rollups: the rollups, and their backfill, done at once on an empty table.
+CREATE TABLE mediciones_1m (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_1m_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE mediciones_15m (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_15m_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE mediciones_1h (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_1h_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE mediciones_1d (
+  ciudad varchar(100) NOT NULL,
+  bucket_start datetime NOT NULL,
+  reading_count integer NOT NULL,
+  temperature_tenths_sum bigint NOT NULL,
+  temperature_min double precision NOT NULL,
+  temperature_max double precision NOT NULL,
+  humidity_sum bigint NOT NULL,
+  humidity_min integer NOT NULL,
+  humidity_max integer NOT NULL,
+  CONSTRAINT mediciones_1d_pk PRIMARY KEY (ciudad, bucket_start)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE rollup_backfill (
+  id integer PRIMARY KEY,
+  last_id integer NOT NULL,
+  done integer NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+INSERT INTO rollup_backfill (id, last_id, done) VALUES (1, 0, 1);
+
 -- Kysely's Migrator creates these two tables itself when they are missing; same definitions.
 CREATE TABLE kysely_migration (
   name varchar(255) NOT NULL PRIMARY KEY,
@@ -57,10 +118,14 @@ CREATE TABLE kysely_migration_lock (
   is_locked integer NOT NULL DEFAULT 0
 );
 
--- The migrator orders what ran by this ISO-8601 text, as new Date(...) parses it.
+-- The migrator orders what ran by this ISO-8601 text, as new Date(...) parses it, then by name.
+-- Applied together, so under one timestamp: a later one for 0002 or 0003 would sort it out of order.
 INSERT INTO kysely_migration (name, timestamp)
 VALUES ('0001-create-mediciones', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
 INSERT INTO kysely_migration (name, timestamp)
-VALUES ('0002-database-identity', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
+SELECT later.name, first.timestamp
+FROM kysely_migration AS first
+CROSS JOIN (SELECT '0002-database-identity' AS name UNION ALL SELECT '0003-create-rollups') AS later
+WHERE first.name = '0001-create-mediciones';
 
 INSERT INTO kysely_migration_lock (id, is_locked) VALUES ('migration_lock', 0);

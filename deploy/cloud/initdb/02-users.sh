@@ -6,13 +6,14 @@
 # local socket); `npm run hybrid` sources it with the same three functions. Passwords come from
 # CLIMA_SENSOR_PASSWORD / CLIMA_READER_PASSWORD or, better, their *_FILE variants (Docker secrets).
 #
-#   clima_sensor  INSERT and SELECT on mediciones (the sensor)
-#   clima_reader  SELECT on mediciones (the dashboard and the backup)
+#   clima_sensor  INSERT and SELECT on mediciones (the sensor); SELECT, INSERT and UPDATE on the
+#                 rollups (mediciones_1m, _15m, _1h, _1d), which it keeps up to date as it stores
+#   clima_reader  SELECT on mediciones, the rollups and rollup_backfill (the dashboard and the backup)
 #
 # Both may also read Kysely's migration bookkeeping, which every service checks at start-up, and
 # the database's id (clima_database), which backups record as their origin.
-# Neither can UPDATE, DELETE, DROP or create anything; root exists only at localhost (the socket
-# inside the database's own host or container), never over the network.
+# Neither can UPDATE a reading, DELETE, DROP or create anything; root exists only at localhost
+# (the socket inside the database's own host or container), never over the network.
 
 file_env CLIMA_SENSOR_PASSWORD
 file_env CLIMA_READER_PASSWORD
@@ -39,10 +40,19 @@ SET @ddl = NULL, @sensor_password = NULL, @reader_password = NULL;
 GRANT SELECT, INSERT ON clima.mediciones TO 'clima_sensor'@'%';
 GRANT SELECT ON clima.kysely_migration TO 'clima_sensor'@'%';
 GRANT SELECT ON clima.kysely_migration_lock TO 'clima_sensor'@'%';
+GRANT SELECT, INSERT, UPDATE ON clima.mediciones_1m TO 'clima_sensor'@'%';
+GRANT SELECT, INSERT, UPDATE ON clima.mediciones_15m TO 'clima_sensor'@'%';
+GRANT SELECT, INSERT, UPDATE ON clima.mediciones_1h TO 'clima_sensor'@'%';
+GRANT SELECT, INSERT, UPDATE ON clima.mediciones_1d TO 'clima_sensor'@'%';
 
 GRANT SELECT ON clima.mediciones TO 'clima_reader'@'%';
 GRANT SELECT ON clima.kysely_migration TO 'clima_reader'@'%';
 GRANT SELECT ON clima.kysely_migration_lock TO 'clima_reader'@'%';
+GRANT SELECT ON clima.mediciones_1m TO 'clima_reader'@'%';
+GRANT SELECT ON clima.mediciones_15m TO 'clima_reader'@'%';
+GRANT SELECT ON clima.mediciones_1h TO 'clima_reader'@'%';
+GRANT SELECT ON clima.mediciones_1d TO 'clima_reader'@'%';
+GRANT SELECT ON clima.rollup_backfill TO 'clima_reader'@'%';
 
 GRANT SELECT ON clima.clima_database TO 'clima_sensor'@'%';
 GRANT SELECT ON clima.clima_database TO 'clima_reader'@'%';

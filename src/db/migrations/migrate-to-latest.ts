@@ -4,6 +4,7 @@ import { type DialectName, dialectSql } from '../dialect.js';
 import type { Database } from '../open-db.js';
 import { createMediciones } from './0001-create-mediciones.js';
 import { createDatabaseIdentity } from './0002-database-identity.js';
+import { createRollups } from './0003-create-rollups.js';
 
 /**
  * Every migration in order. Listed in code rather than found on disk so the same list runs from
@@ -14,6 +15,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-create-mediciones': createMediciones(sql),
     '0002-database-identity': createDatabaseIdentity(sql),
+    '0003-create-rollups': createRollups(sql),
   };
 }
 
