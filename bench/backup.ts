@@ -1,13 +1,16 @@
 /**
  * Backups at scale, in a private MariaDB: wall time and peak RSS of `clima backup --once` beside
  * `mariadb-dump --single-transaction --quick` of the same table in the same run, and of
- * `clima restore` into an empty database; at SMALL rows, then at ROWS, to show memory stays flat.
+ * `clima restore` into an empty database (MariaDB, and a new SQLite file) beside `mariadb <
+ * dump.sql` loading the dump into an empty database; at each of SIZES rows, to show memory stays
+ * flat.
  *
  *   npm run bench:backup [-- --sizes 100000,1000000 --repeat 5]
  *
- * Targets (issue 4): backup within 1.5x the dump's time, peak RSS under 150 MB and flat from the
- * smallest size to the largest. Dump and backup alternate REPEAT times (median time, largest
- * RSS); restore runs once.
+ * Targets: backup within 1.5x the dump's time; restore into MariaDB within 1.5x the dump's load,
+ * and into SQLite at least as fast; peak RSS under 150 MB and flat from the smallest size to the
+ * largest. Dump and backup alternate REPEAT times (median time, largest RSS); the loads and
+ * restores run once.
  * Not part of `npm test`: nothing here asserts a time.
  */
 import { spawn } from 'node:child_process';
@@ -44,9 +47,10 @@ if (SIZES.some((size, i) => !Number.isSafeInteger(size) || size < 1 || size <= (
 }
 const MAIN = new URL('../dist/bundle/clima.js', import.meta.url).pathname;
 const GNU_TIME = '/usr/bin/time';
-const DUMP = ['mariadb-dump', 'mysqldump'].find((name) =>
-  (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, name))),
-);
+const onPath = (name: string) =>
+  (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, name)));
+const DUMP = ['mariadb-dump', 'mysqldump'].find(onPath);
+const CLIENT = ['mariadb', 'mysql'].find(onPath);
 
 interface Measure {
   readonly seconds: number;
@@ -61,16 +65,17 @@ async function measure(
   command: string,
   args: string[],
   env: Record<string, string>,
-  stdoutFile?: string,
+  files: { stdout?: string; stdin?: string } = {},
 ): Promise<Measure> {
   const report = join(tmpdir(), `clima-bench-time-${process.pid}`);
   const useTime = existsSync(GNU_TIME);
   const [file, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', report, command, ...args]] : [command, args];
   const started = performance.now();
-  const out = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
+  const out = files.stdout ? openSync(files.stdout, 'w') : 'ignore';
+  const input = files.stdin ? openSync(files.stdin, 'r') : 'ignore';
   const child = spawn(file, argv, {
     env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', out, 'pipe'],
+    stdio: [input, out, 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
@@ -89,6 +94,7 @@ async function measure(
   const seconds = (performance.now() - started) / 1000;
   clearInterval(poll);
   if (typeof out === 'number') closeSync(out);
+  if (typeof input === 'number') closeSync(input);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`);
   const kb = useTime ? Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) : polledKb;
   rmSync(report, { force: true });
@@ -104,7 +110,9 @@ function median(measures: readonly Measure[]): Measure {
 }
 
 async function main(): Promise<void> {
-  if (DUMP === undefined) throw new Error('mariadb-dump (or mysqldump) not found: install mariadb-client');
+  if (DUMP === undefined || CLIENT === undefined) {
+    throw new Error('mariadb-dump and mariadb (or mysqldump and mysql) not found: install mariadb-client');
+  }
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run npm run build first');
   const server = await startMariaDb();
   const work = mkdtempSync(join(tmpdir(), 'clima-bench-backup-'));
@@ -140,17 +148,23 @@ async function main(): Promise<void> {
       const out = join(work, `backups-${size}`);
       for (let run = 0; run < REPEAT; run++) {
         const dumpArgs = [...connection, '--single-transaction', '--quick', 'clima', 'mediciones'];
-        dumps.push(await measure(DUMP, dumpArgs, {}, dumpFile));
+        dumps.push(await measure(DUMP, dumpArgs, {}, { stdout: dumpFile }));
         rmSync(out, { recursive: true, force: true });
         backups.push(await measure(MAIN, ['backup', '--once', '--out', out], env));
       }
       const [dump, backup] = [median(dumps), median(backups)];
       const snapshot = readdirSync(out).find((name) => /Z\.json$/.test(name)) ?? '';
 
+      await server.createDatabase(`loaded_${index}`);
+      const load = await measure(CLIENT, [...connection, `loaded_${index}`], {}, { stdin: dumpFile });
       const target = await server.createDatabase(`restored_${index}`);
       const restore = await measure(MAIN, ['restore', join(out, snapshot)], {
         ...env,
         DATABASE_URL: target,
+      });
+      const sqliteRestore = await measure(MAIN, ['restore', join(out, snapshot)], {
+        ...env,
+        DATABASE_URL: `sqlite:${join(work, `restored-${index}.db`)}`,
       });
 
       const mb = (file: string) => (statSync(file).size / 1_048_576).toFixed(0);
@@ -165,9 +179,14 @@ async function main(): Promise<void> {
       ];
       rows.push(row(`${DUMP} --single-transaction --quick`, dump, dumpFile, '1.00x'));
       rows.push(row('clima backup --once', backup, join(out, snapshot), ratio(backup)));
-      rows.push(row('clima restore (empty database)', restore, join(out, snapshot), ratio(restore)));
+      rows.push(row(`${CLIENT} < dump.sql (empty database)`, load, dumpFile, ratio(load)));
+      const vsLoad = (m: Measure) => `${ratio(m)} (${(m.seconds / load.seconds).toFixed(2)}x the load)`;
+      rows.push(row('clima restore (empty MariaDB database)', restore, join(out, snapshot), vsLoad(restore)));
+      rows.push(
+        row('clima restore (new SQLite file)', sqliteRestore, join(out, snapshot), vsLoad(sqliteRestore)),
+      );
       console.error(
-        markdownTable(['rows', 'step', 'wall s', 'peak RSS MB', 'file MB', 'time vs dump'], rows.slice(-3)),
+        markdownTable(['rows', 'step', 'wall s', 'peak RSS MB', 'file MB', 'time vs dump'], rows.slice(-5)),
       );
     }
     await source.close();

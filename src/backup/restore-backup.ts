@@ -19,7 +19,7 @@ export interface RestoreOptions {
   readonly dryRun: boolean;
   /** Replace stored rows whose id matches but whose content differs. */
   readonly overwrite: boolean;
-  /** Rows per transaction (default 1,000). */
+  /** Rows per transaction (default 4,000). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RestoreProgress) => void;
   readonly signal?: AbortSignal;
@@ -58,7 +58,8 @@ export interface RestoreReport {
  */
 export const UNKNOWN_SOURCE: ReadingSource = 'open-meteo';
 
-const DEFAULT_BATCH_SIZE = 1_000;
+// As many as one INSERT of the backup repository takes: a batch into rows nobody holds is one statement.
+const DEFAULT_BATCH_SIZE = 4_000;
 const MAX_CONFLICT_SAMPLES = 20;
 
 /**
@@ -110,38 +111,54 @@ export async function restoreBackup(
   const total = verification.summary.rowCount;
   const sourceOf = sourceLookup(verification.manifest?.sources ?? null);
   let batch: BackedUpReading[] = [];
+  // One batch is stored while the next is parsed: the file and the database work side by side,
+  // and memory holds two batches at most.
+  let storing: Promise<void> = Promise.resolve();
 
-  const flush = async () => {
-    if (batch.length === 0) return;
+  const store = async (rows: BackedUpReading[]) => {
     const outcome = tablePresent
-      ? await repository.restoreBatch(batch, {
+      ? await repository.restoreBatch(rows, {
           overwrite: options.overwrite,
           dryRun,
           sourceKnown: report.sourcesKnown,
         })
-      : { inserted: batch.length, identical: 0, overwritten: 0, conflicts: [] };
-    report.rows += batch.length;
+      : { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
+    report.rows += rows.length;
     report.inserted += outcome.inserted;
     report.identical += outcome.identical;
     report.overwritten += outcome.overwritten;
     report.conflicts += outcome.conflicts.length;
     const room = MAX_CONFLICT_SAMPLES - report.conflictSamples.length;
     if (room > 0) report.conflictSamples.push(...outcome.conflicts.slice(0, room));
-    batch = [];
     onProgress?.({ phase: 'restoring', done: report.rows, total });
+  };
+  const flush = async () => {
+    await storing;
+    if (batch.length === 0) return;
+    storing = store(batch);
+    // Rejections surface at the next await of `storing`; until then they are not unhandled.
+    storing.catch(() => {});
+    batch = [];
   };
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const reread = await readBackup(verification.dataPath, {
-    signal,
-    onRows: async (rows) => {
-      for (const row of rows) {
-        batch.push(backedUp(row, sourceOf(row.id)));
-        if (batch.length >= batchSize) await flush();
-      }
-    },
-  });
-  await flush();
+  let reread: Awaited<ReturnType<typeof readBackup>>;
+  try {
+    reread = await readBackup(verification.dataPath, {
+      signal,
+      onRows: async (rows) => {
+        for (const row of rows) {
+          batch.push(backedUp(row, sourceOf(row.id)));
+          if (batch.length >= batchSize) await flush();
+        }
+      },
+    });
+    await flush();
+  } finally {
+    // A failed read never leaves a batch being stored behind it.
+    await storing.catch(() => {});
+  }
+  await storing;
   if (reread.sha256 !== verification.summary.sha256 || reread.problem !== undefined) {
     report.problems.push(
       'the file changed while it was being restored: check it, then restore again (rows already restored are skipped)',

@@ -100,8 +100,9 @@ const SNAPSHOT_READING = [
   'source',
 ] as const;
 const MAX_PAGE_SIZE = 100_000;
-// 8 parameters a row: far below SQLite's 32766 variables and MySQL's default 64 MB packet.
-const RESTORE_CHUNK_ROWS = 1_000;
+// 8 parameters a row: 32,000 at most, within SQLite's 32,766 variables, and well under 1 MB of
+// SQL text for MySQL's packet limit.
+const RESTORE_CHUNK_ROWS = 4_000;
 const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 type InsertRow = ReturnType<typeof toInsertRow> & { id: number };
@@ -164,8 +165,17 @@ export function createBackupRepository(db: Database): BackupRepository {
     async restoreBatch(readings, options) {
       const rows = readings.map((reading): InsertRow => ({ ...toInsertRow(reading), id: reading.id }));
       if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
-      const restore = (executor: Kysely<Schema>) => restoreRows(executor, dialect, rows, options);
-      return options.dryRun ? restore(kysely) : kysely.transaction().execute(restore);
+      if (options.dryRun) return restoreRows(kysely, dialect, rows, options);
+      return kysely.transaction().execute(async (trx) => {
+        // Rows whose ids and readings nobody holds yet (a restore into an empty or older
+        // database) need no comparison: one INSERT says so, and only a batch that meets a stored
+        // id or reading is compared row by row.
+        if (await insertAllNew(trx, dialect, rows)) {
+          await recomputeRollups(trx, dialect, rows, { removed: false });
+          return { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
+        }
+        return restoreRows(trx, dialect, rows, options);
+      });
     },
 
     async hasReadingsTable() {
@@ -173,6 +183,25 @@ export function createBackupRepository(db: Database): BackupRepository {
       return tables.some((table) => table.name === 'mediciones');
     },
   };
+}
+
+/**
+ * Inserts every row in one statement and returns true, or returns false having inserted none when
+ * a row's id or reading is already stored: a failed statement leaves the transaction as it was.
+ */
+async function insertAllNew(
+  executor: Kysely<Schema>,
+  dialect: DialectSql,
+  rows: readonly InsertRow[],
+): Promise<boolean> {
+  if (rows.length > RESTORE_CHUNK_ROWS) return false;
+  try {
+    await executor.insertInto('mediciones').values(rows).execute();
+    return true;
+  } catch (error) {
+    if (dialect.isDuplicateKey(error)) return false;
+    throw error;
+  }
 }
 
 async function restoreRows(

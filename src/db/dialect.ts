@@ -58,6 +58,8 @@ export interface DialectSql {
     updated: readonly string[],
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
+  /** Whether `error` is a statement refused for a primary or unique key already stored. */
+  isDuplicateKey(error: unknown): boolean;
   /**
    * Run in order on one connection, these open a read-only transaction whose reads all see the
    * database as it was at its first read (at the latest): a backup's one consistent snapshot.
@@ -98,6 +100,8 @@ const sqlite: DialectSql = {
     )}`,
   // A deferred transaction takes its snapshot at its first read. In WAL mode it blocks no writer,
   // but it does hold the connection: give a long read a connection of its own.
+  isDuplicateKey: (error) =>
+    /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((error as { code?: unknown } | null)?.code)),
   beginSnapshot: [sql`begin deferred`],
 };
 
@@ -141,6 +145,7 @@ const mysql: DialectSql = {
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
       updated.map((c) => sql`${sql.ref(c)} = fresh.${sql.ref(c)}`),
     )}`,
+  isDuplicateKey: (error) => (error as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY',
   // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its
   // defaults afterwards. WITH CONSISTENT SNAPSHOT takes the snapshot now, not at the first read.
   beginSnapshot: [
