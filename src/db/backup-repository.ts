@@ -4,7 +4,7 @@ import { type DialectSql, dialectSql } from './dialect.js';
 import type { Database } from './open-db.js';
 import type { NewReading } from './reading.js';
 import { toInsertRow } from './reading-row.js';
-import { type ReadingPlace, recomputeRollups } from './rollups.js';
+import { addToRollups, type ReadingPlace, recomputeRollups } from './rollups.js';
 import type { Schema } from './schema.js';
 
 /** One reading as a backup holds it: the paper's five columns, and the source. */
@@ -171,7 +171,7 @@ export function createBackupRepository(db: Database): BackupRepository {
         // database) need no comparison: one INSERT says so, and only a batch that meets a stored
         // id or reading is compared row by row.
         if (await insertAllNew(trx, dialect, rows)) {
-          await recomputeRollups(trx, dialect, rows, { removed: false });
+          await addToRollups(trx, dialect, rows);
           return { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
         }
         return restoreRows(trx, dialect, rows, options);

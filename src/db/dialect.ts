@@ -11,6 +11,9 @@ import type { Schema } from './schema.js';
 
 type DataTypeExpression = ColumnDataType | Expression<unknown>;
 
+/** How a stored value and a new one combine in `upsertCombining`. */
+export type Combine = 'add' | 'least' | 'greatest';
+
 /** The database families `DATABASE_URL` can name. */
 export type DialectName = 'sqlite' | 'mysql';
 
@@ -58,6 +61,17 @@ export interface DialectSql {
     updated: readonly string[],
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
+  /**
+   * `INSERT INTO table (columns) select`, where a row whose (ciudad, bucket_start) is stored
+   * combines with it: each column of `combined` added to, or the least or greatest of, the stored
+   * value. Needs INSERT and UPDATE on `table`.
+   */
+  upsertCombining(
+    table: string,
+    columns: readonly string[],
+    combined: Readonly<Record<string, Combine>>,
+    select: RawBuilder<unknown>,
+  ): RawBuilder<unknown>;
   /** Whether `error` is a statement refused for a primary or unique key already stored. */
   isDuplicateKey(error: unknown): boolean;
   /**
@@ -100,6 +114,19 @@ const sqlite: DialectSql = {
     )}`,
   // A deferred transaction takes its snapshot at its first read. In WAL mode it blocks no writer,
   // but it does hold the connection: give a long read a connection of its own.
+  // `where true`: without it SQLite would read ON CONFLICT as a join's constraint.
+  upsertCombining: (table, columns, combined, select) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
+      Object.entries(combined).map(([c, how]) => {
+        const [stored, fresh] = [sql.ref(c), sql.ref(`excluded.${c}`)];
+        const value = {
+          add: sql`${stored} + ${fresh}`,
+          least: sql`min(${stored}, ${fresh})`,
+          greatest: sql`max(${stored}, ${fresh})`,
+        }[how];
+        return sql`${stored} = ${value}`;
+      }),
+    )}`,
   isDuplicateKey: (error) =>
     /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((error as { code?: unknown } | null)?.code)),
   beginSnapshot: [sql`begin deferred`],
@@ -144,6 +171,20 @@ const mysql: DialectSql = {
   upsertSelect: (table, columns, updated, select) =>
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
       updated.map((c) => sql`${sql.ref(c)} = fresh.${sql.ref(c)}`),
+    )}`,
+  // The table's own columns named with the table: unqualified, they would be ambiguous with the
+  // derived table's.
+  upsertCombining: (table, columns, combined, select) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
+      Object.entries(combined).map(([c, how]) => {
+        const [stored, fresh] = [sql.ref(`${table}.${c}`), sql.ref(`fresh.${c}`)];
+        const value = {
+          add: sql`${stored} + ${fresh}`,
+          least: sql`least(${stored}, ${fresh})`,
+          greatest: sql`greatest(${stored}, ${fresh})`,
+        }[how];
+        return sql`${stored} = ${value}`;
+      }),
     )}`,
   isDuplicateKey: (error) => (error as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY',
   // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its

@@ -1,6 +1,11 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { DialectSql } from './dialect.js';
-import { ROLLUP_LEVELS, ROLLUP_VALUE_COLUMNS, type RollupLevel } from './rollup-levels.js';
+import type { Combine, DialectSql } from './dialect.js';
+import {
+  ROLLUP_LEVELS,
+  ROLLUP_VALUE_COLUMNS,
+  type RollupLevel,
+  type RollupSeconds,
+} from './rollup-levels.js';
 import type { Schema } from './schema.js';
 import { toSqlTimestamp } from './timestamps.js';
 
@@ -8,6 +13,12 @@ import { toSqlTimestamp } from './timestamps.js';
 export interface ReadingPlace {
   readonly ciudad: string;
   readonly fecha_registro: string;
+}
+
+/** A reading as the rollups count it: its place and values in stored form. */
+export interface RolledUpReading extends ReadingPlace {
+  readonly temperatura: number;
+  readonly humedad: number;
 }
 
 /** What changed about the readings at the given places. */
@@ -64,6 +75,81 @@ export async function recomputeRollups(
         .execute(executor);
     }
     source = { table: level.table, time: 'bucket_start' };
+  }
+}
+
+// Adding readings to a bucket: counts and sums add up, each extreme keeps the further value.
+const COMBINED: Readonly<Record<(typeof ROLLUP_VALUE_COLUMNS)[number], Combine>> = {
+  reading_count: 'add',
+  temperature_tenths_sum: 'add',
+  temperature_min: 'least',
+  temperature_max: 'greatest',
+  humidity_sum: 'add',
+  humidity_min: 'least',
+  humidity_max: 'greatest',
+};
+// SQLite allows 500 terms in a compound SELECT.
+const BUCKETS_PER_STATEMENT = 500;
+
+type BucketRow = [string, string, number, number, number, number, number, number, number];
+
+/**
+ * Adds `readings`, just inserted on `executor` and each new to the database (none stored before,
+ * none twice), to the buckets of every level: aggregated here and combined with what each bucket
+ * holds, without reading `mediciones` again. Exact only for readings known to be new: a batch
+ * that may repeat stored readings goes through `recomputeRollups`.
+ */
+export async function addToRollups(
+  executor: Kysely<Schema>,
+  dialect: DialectSql,
+  readings: readonly RolledUpReading[],
+): Promise<void> {
+  for (const level of ROLLUP_LEVELS) {
+    const buckets = new Map<string, BucketRow>();
+    for (const { ciudad, fecha_registro, temperatura, humedad } of readings) {
+      const start = bucketStartOf(fecha_registro, level.seconds);
+      const key = `${ciudad}\u0000${start}`;
+      const tenths = Math.round(temperatura * 10);
+      const bucket = buckets.get(key);
+      if (bucket === undefined) {
+        buckets.set(key, [ciudad, start, 1, tenths, temperatura, temperatura, humedad, humedad, humedad]);
+        continue;
+      }
+      bucket[2] += 1;
+      bucket[3] += tenths;
+      bucket[4] = Math.min(bucket[4], temperatura);
+      bucket[5] = Math.max(bucket[5], temperatura);
+      bucket[6] += humedad;
+      bucket[7] = Math.min(bucket[7], humedad);
+      bucket[8] = Math.max(bucket[8], humedad);
+    }
+    const rows = [...buckets.values()];
+    for (let start = 0; start < rows.length; start += BUCKETS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + BUCKETS_PER_STATEMENT);
+      const select = sql.join(
+        chunk.map((row, i) =>
+          i === 0
+            ? sql`select ${sql.join(row.map((value, c) => sql`${value} as ${sql.ref(COLUMNS[c] as string)}`))}`
+            : sql`select ${sql.join(row)}`,
+        ),
+        sql` union all `,
+      );
+      await dialect.upsertCombining(level.table, COLUMNS, COMBINED, select).execute(executor);
+    }
+  }
+}
+
+/** What `DialectSql.bucketStart` computes in SQL, on the stored form `'YYYY-MM-DD HH:MM:SS'`. */
+function bucketStartOf(stored: string, seconds: RollupSeconds): string {
+  switch (seconds) {
+    case 60:
+      return `${stored.slice(0, 17)}00`;
+    case 900:
+      return `${stored.slice(0, 14)}${String(Math.floor(Number(stored.slice(14, 16)) / 15) * 15).padStart(2, '0')}:00`;
+    case 3600:
+      return `${stored.slice(0, 14)}00:00`;
+    case 86400:
+      return `${stored.slice(0, 11)}00:00:00`;
   }
 }
 

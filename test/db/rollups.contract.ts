@@ -342,6 +342,33 @@ export function maintainingRollups(context: () => ContractContext): void {
     assert.deepEqual(await backfillRollups(db, { batchRows: 500 }), { rows: 0, complete: true });
   });
 
+  it('adds a restored batch of new readings to buckets that already hold readings, exactly', async () => {
+    const { db, repo } = context();
+    const next = random(7);
+    const start = Date.parse('2023-11-30T23:40:00Z');
+    const at = (i: number) => start + Math.floor(next() * 2 * 3600) * 1000 + i;
+    const value = () => ({
+      temperature: Math.round((next() * 50 - 15) * 10) / 10,
+      humidity: Math.floor(next() * 101),
+    });
+    const stored = Array.from({ length: 300 }, (_, i) => reading(i % 2 ? 'Cali' : 'Pereira', at(i), value()));
+    await repo.insertBatch(stored);
+    const highest = (await repo.pageById({ afterId: 0, limit: 10_000 })).at(-1)?.id ?? 0;
+    // Keys of their own (other milliseconds are other seconds only by chance: keep them unique).
+    const keys = new Set(stored.map((r) => r.key));
+    const restored = Array.from({ length: 600 }, (_, i) => ({
+      ...reading(['Cali', 'Pereira', 'Tunja'][i % 3] as string, at(i), value()),
+      id: highest + 1 + i,
+    })).filter((r) => !keys.has(r.key) && keys.add(r.key));
+    const outcome = await createBackupRepository(db).restoreBatch(restored, {
+      overwrite: false,
+      dryRun: false,
+      sourceKnown: true,
+    });
+    assert.deepEqual(outcome, { inserted: restored.length, identical: 0, overwritten: 0, conflicts: [] });
+    await assertRollupsExact(db.kysely);
+  });
+
   it('lets a restore that moves a reading away delete the bucket it leaves empty', async () => {
     const { db, repo } = context();
     await repo.insertBatch([reading('Cali', '2024-03-01T12:00:00Z', { temperature: 21 })]);
