@@ -313,6 +313,33 @@ describe("the cloud proxy's nginx config", () => {
     assert.match(readFileSync(file, 'utf8'), /allow all;\s+deny all;/);
   });
 
+  it('renders several nodes as one upstream group with passive health checks, and passes nginx -t', async () => {
+    const nodes = ['10.0.0.11:3306', '10.0.0.12:3306', '10.0.0.13:3306'];
+    const file = await renderProxyConfig(dir, {
+      PROXY_LISTEN: String(await freePort()),
+      PROXY_RESOLVER: '',
+      DATABASE_UPSTREAM: nodes.join(','),
+      PROXY_CONNECT_TIMEOUT: '1s',
+      PROXY_FAIL_TIMEOUT: '5s',
+    });
+    await testProxyConfig(file);
+    const conf = readFileSync(file, 'utf8');
+    const group = /upstream clima_database \{([^}]*)\}/.exec(conf)?.[1] ?? '';
+    assert.deepEqual(
+      group.match(/server .*;/g),
+      nodes.map((node) => `server ${node} max_fails=1 fail_timeout=5s;`),
+    );
+    assert.match(conf, /set \$clima_database clima_database;\s+proxy_pass \$clima_database;/);
+    assert.match(conf, /proxy_connect_timeout 1s;\s+proxy_next_upstream on;\s+proxy_next_upstream_tries 3;/);
+    assert.doesNotMatch(conf, /\{\{[A-Z_]+\}\}/, 'every mark filled');
+  });
+
+  it('renders one database as before: by name, no group, no next-upstream', async () => {
+    const conf = readFileSync(await renderProxyConfig(dir, { PROXY_LISTEN: '33060' }), 'utf8');
+    assert.match(conf, /set \$clima_database db-master:3306;/);
+    assert.doesNotMatch(conf, /^\s*upstream |proxy_next_upstream/m);
+  });
+
   it('lets anyone try to log in when no allow-list is given', async () => {
     const conf = readFileSync(await renderProxyConfig(dir, { PROXY_LISTEN: '33060' }), 'utf8');
     assert.doesNotMatch(conf, /allow|deny/);
@@ -322,6 +349,9 @@ describe("the cloud proxy's nginx config", () => {
     ['PROXY_ALLOW_FROM', '10.0.0.0/8; include /etc/passwd', /may only hold letters, digits/],
     ['PROXY_CONNECT_TIMEOUT', 'soon', /must be an nginx time/],
     ['DATABASE_UPSTREAM', 'db-master', /must be host:port/],
+    ['DATABASE_UPSTREAM', 'db-1:3306,db-2', /must be host:port \(got 'db-2'\)/],
+    ['PROXY_MAX_FAILS', 'many', /must be a number/],
+    ['PROXY_FAIL_TIMEOUT', 'later', /must be an nginx time/],
     ['PROXY_LISTEN', '0.0.0.0', /must be a port or address:port/],
   ] as const) {
     it(`refuses ${name}=${value} with a message naming it`, async () => {
