@@ -128,6 +128,58 @@ describe('the compose files (docker-compose config, no engine)', () => {
     assert.deepEqual(Object.keys(compose.volumes ?? {}), ['mysql_data']);
   });
 
+  it('cloud as a cluster: three mariadb nodes with Galera settings, a volume each, behind the one proxy', async () => {
+    const compose = await composeConfig(CLOUD, ['compose.galera.yaml'], cloudEnv);
+    assertReferencesDeclared(compose);
+    const nodes = ['db-node-1', 'db-node-2', 'db-node-3'];
+    assert.deepEqual(Object.keys(compose.services).sort(), [...nodes, 'nginx-proxy']);
+    assert.deepEqual(Object.keys(compose.volumes ?? {}), ['node1_data', 'node2_data', 'node3_data']);
+    const secure = (await composeConfig(CLOUD, ['compose.yaml'], cloudEnv)).services[
+      'db-master'
+    ] as ComposeService;
+    nodes.forEach((name, i) => {
+      const node = compose.services[name] as ComposeService;
+      assert.match(node.image ?? '', /^mariadb:/, name);
+      assert.equal(node.ports, undefined, `${name} publishes no port`);
+      assert.ok(node.volumes?.includes(`node${i + 1}_data:/var/lib/mysql:rw`), name);
+      assert.equal(node.environment?.GALERA_NODE, String(i + 1));
+      assert.equal(node.environment?.MARIADB_ROOT_HOST, 'localhost', 'no root over the network');
+      for (const [key, value] of Object.entries(node.environment ?? {}))
+        if (/PASSWORD/.test(key))
+          assert.match(`${key}=${value}`, /_FILE=\/run\/secrets\//, 'passwords are secrets');
+      const flags = node.command ?? [];
+      for (const flag of [
+        '--wsrep-on=ON',
+        '--wsrep-provider=/usr/lib/galera/libgalera_smm.so',
+        '--wsrep-cluster-address=gcomm://db-node-1,db-node-2,db-node-3',
+        '--binlog-format=ROW',
+        '--innodb-autoinc-lock-mode=2',
+      ])
+        assert.ok(flags.includes(flag), `${name}: ${flag}`);
+      assert.deepEqual(
+        flags.filter((arg) => TLS_FLAGS.test(arg)),
+        secure.command?.filter((arg) => TLS_FLAGS.test(arg)),
+        `${name} requires TLS as db-master does`,
+      );
+      assert.match(node.healthcheck?.test.join(' ') ?? '', /wsrep_local_state_comment.*Synced/);
+    });
+    // initdb runs on node 1 only; the joiners receive its data by state transfer.
+    const initdb = (name: string) =>
+      (compose.services[name]?.volumes ?? []).filter((v) => v.includes('/docker-entrypoint-initdb.d/'));
+    assert.equal(initdb('db-node-1').length, 3);
+    assert.deepEqual([...initdb('db-node-2'), ...initdb('db-node-3')], []);
+    assert.deepEqual(compose.services['db-node-3']?.depends_on, {
+      'db-node-2': { condition: 'service_healthy' },
+    });
+    const proxy = compose.services['nginx-proxy'] as ComposeService;
+    assert.equal(proxy.environment?.DATABASE_UPSTREAM, nodes.map((node) => `${node}:3306`).join(','));
+    assert.deepEqual(Object.keys(proxy.depends_on ?? {}).sort(), nodes);
+    assert.ok(
+      statSync(join(CLOUD, 'galera/galera-node.sh')).mode & 0o111,
+      "the nodes' entrypoint is executable",
+    );
+  });
+
   it('cloud: the database serves its certificate from ./tls and requires TLS of every account, by default', async () => {
     const compose = await composeConfig(CLOUD, ['compose.yaml'], cloudEnv);
     const db = compose.services['db-master'] as ComposeService;
@@ -373,6 +425,8 @@ describe("the deployment's shell scripts", () => {
       'deploy/cloud/nginx/render-nginx-conf.sh',
       'deploy/cloud/tls/make-certs.sh',
       'deploy/cloud/initdb/02-users.sh',
+      'deploy/cloud/galera/galera-node.sh',
+      'deploy/cloud/galera/03-sst-account.sh',
     ];
     await run('shellcheck', scripts, { cwd: ROOT }).catch((error: { stdout?: string }) => {
       assert.fail(error.stdout ?? String(error));
