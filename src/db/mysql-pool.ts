@@ -9,6 +9,7 @@ import { createPool, type PoolConnection } from 'mysql2';
 import type { Logger } from '../core/logger.js';
 import type { MysqlTarget } from './database-url.js';
 import { createServerIdentityCheck, explainTlsFailure, mysqlSslOptions } from './mysql-tls.js';
+import { isNodeNotReady } from './transient-error.js';
 
 /** How the pool behaves when the server is slow or gone. */
 export interface MysqlPoolOptions {
@@ -124,6 +125,9 @@ export class TimedConnection implements MysqlPoolConnection {
         const timeout = new Error(`database query timed out after ${this.timeoutMs} ms`, { cause: error });
         return callback(Object.assign(timeout, { code: 'PROTOCOL_SEQUENCE_TIMEOUT' }), [] as never);
       }
+      // A Galera node not ready for clients stays so for a while: the next query needs a new
+      // connection, which the proxy gives to another node.
+      if (isNodeNotReady(error)) this.raw.destroy();
       callback(error, result as MysqlQueryResult);
     });
     return undefined;

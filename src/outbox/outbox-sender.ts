@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger.js';
 import { sleep } from '../core/sleep.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
 import type { NewReading } from '../db/reading.js';
+import { isWorthAnotherConnection } from '../db/transient-error.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import type { Outbox, QueuedReading } from './outbox.js';
 
@@ -14,6 +15,8 @@ const FIRST_RETRY_MS = 500;
 // Capped low: once the database is back, the backlog should start moving within seconds.
 const MAX_RETRY_MS = 10_000;
 const IDLE_RECHECK_MS = 5_000;
+// The proxy may hand a new connection to the same unready node again: a second try at once.
+const TRANSIENT_RETRIES = 2;
 // Within the 5 s a service gets to stop: a batch still unanswered then stays queued for next time.
 const STOP_WAIT_MS = 4_000;
 
@@ -91,15 +94,24 @@ export function createOutboxSender(deps: {
 
   async function run(): Promise<void> {
     let retryMs = FIRST_RETRY_MS;
+    let retriedAtOnce = 0;
     while (running) {
       try {
         const more = await flushOnce();
+        retriedAtOnce = 0;
         failures.succeeded();
         stats = { lastFlushError: undefined, lastFlushAt: new Date() };
         retryMs = FIRST_RETRY_MS;
         outbox.logDrops();
         if (!more) await idle();
       } catch (error) {
+        // A Galera conflict, a node not ready or a session lost with its node: the batch (its
+        // inserts are idempotent) goes again at once on another connection, and is no outage yet.
+        if (retriedAtOnce < TRANSIENT_RETRIES && isWorthAnotherConnection(error)) {
+          retriedAtOnce++;
+          continue;
+        }
+        retriedAtOnce = 0;
         failures.failed(error);
         stats = { ...stats, lastFlushError: (error as Error).message };
         await sleep(retryMs, stopSignal.signal);

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { PACKAGES } from '../../scripts/hybrid/binaries.js';
 import { GALERA_PROVIDER } from '../../scripts/hybrid/cluster.js';
-import { status } from '../../scripts/hybrid/hybrid.js';
+import { startCloud, status } from '../../scripts/hybrid/hybrid.js';
+import { runningPid, signalProcess } from '../../scripts/hybrid/processes.js';
 import type { DatabaseNode, Topology } from '../../scripts/hybrid/topology.js';
 import type { FakeOpenMeteo } from '../support/fake-open-meteo.js';
 import {
@@ -16,8 +17,13 @@ import {
   nodeQuery,
   parseBatch,
   type RunningHybrid,
+  serviceLog,
   startTestTopology,
 } from '../support/hybrid.js';
+import { waitFor } from '../support/run-clima.js';
+
+const FAULT_MS = 10_000;
+const SYNC_MS = 120_000;
 
 const skip = binariesSkip({ ...PACKAGES, rsync: 'rsync' }) || galeraSkip();
 
@@ -38,6 +44,59 @@ async function statusOfEach(topology: Topology, name: string): Promise<string[]>
         parseBatch(await nodeQuery(topology, node, `SHOW GLOBAL STATUS LIKE '${name}'`))[0]?.Value ?? '',
     ),
   );
+}
+
+/** Polls the dashboard's /api/latest ten times a second until stopped; the statuses, in order. */
+function startReader(topology: Topology): { stop(): Promise<{ at: number; status: number }[]> } {
+  const answers: { at: number; status: number }[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const at = Date.now();
+      try {
+        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`, {
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        answers.push({ at, status: response.status });
+      } catch {
+        answers.push({ at, status: 0 });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, at + 100 - Date.now())));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return answers;
+    },
+  };
+}
+
+/** Every reading's key and instant on one node, by its socket. */
+async function readingsOn(
+  topology: Topology,
+  node: DatabaseNode,
+): Promise<{ key: string; at: string; city: string }[]> {
+  const rows = parseBatch(
+    await nodeQuery(
+      topology,
+      node,
+      'SELECT reading_key, observed_at, ciudad FROM clima.mediciones ORDER BY id',
+    ),
+  );
+  return rows.map((row) => ({
+    key: row.reading_key ?? '',
+    at: row.observed_at ?? '',
+    city: row.ciudad ?? '',
+  }));
+}
+
+/** The sensor's outbox, as its /status reports it. */
+async function sensorOutbox(topology: Topology): Promise<{ depth: number; droppedTotal: number }> {
+  const response = await fetch(`http://127.0.0.1:${topology.sensorPort}/status`);
+  return (await response.json()) as { depth: number; droppedTotal: number };
 }
 
 describe('the cloud as a Galera cluster of three behind the proxy (npm run hybrid -- --cloud-nodes 3)', () => {
@@ -129,5 +188,167 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
       assert.match(conf, new RegExp(`server ${node.host}:${node.port} max_fails=1 fail_timeout=5s;`));
     assert.match(conf, /proxy_connect_timeout 1s;/);
     assert.match(conf, /proxy_next_upstream on;/);
+  });
+
+  it("retries a node's 'not ready' (1047) on another node: the dashboard and the sensor never see it", async () => {
+    const node = topology.databaseNodes[1] as DatabaseNode;
+    const sensorLogBefore = serviceLog(topology, 'sensor').length;
+    const dashboardLogBefore = serviceLog(topology, 'dashboard').length;
+    // The node refuses every statement as a joining or non-primary node does, connections stay open.
+    await nodeQuery(topology, node, 'SET GLOBAL wsrep_reject_queries = ALL');
+    try {
+      // Statements that read no table are let through; one that does meets the refusal on that node.
+      const sessions = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          mariadbClient(topology, 'clima_reader', 'SELECT COUNT(*) FROM mediciones'),
+        ),
+      );
+      assert.ok(
+        sessions.some((session) =>
+          /ERROR 1047 .*WSREP has not yet prepared node for application use/.test(session.stderr),
+        ),
+        'a session reached the refusing node',
+      );
+      const before = parseBatch(
+        await nodeQuery(
+          topology,
+          topology.databaseNodes[0] as DatabaseNode,
+          'SELECT COUNT(*) AS n FROM clima.mediciones',
+        ),
+      )[0]?.n;
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+      assert.deepEqual(
+        statuses.filter((code) => code !== 200),
+        [],
+        'every read answered',
+      );
+      await waitFor(
+        async () => {
+          const now = parseBatch(
+            await nodeQuery(
+              topology,
+              topology.databaseNodes[0] as DatabaseNode,
+              'SELECT COUNT(*) AS n FROM clima.mediciones',
+            ),
+          )[0]?.n;
+          return Number(now) > Number(before) + 14 ? true : undefined;
+        },
+        15_000,
+        'the sensor to keep storing',
+      );
+    } finally {
+      await nodeQuery(topology, node, 'SET GLOBAL wsrep_reject_queries = NONE');
+    }
+    assert.doesNotMatch(serviceLog(topology, 'sensor').slice(sensorLogBefore), /outbox flush failing/);
+    assert.doesNotMatch(
+      serviceLog(topology, 'dashboard').slice(dashboardLogBefore),
+      /database (unavailable|failing)/,
+    );
+  });
+
+  it('loses no reading and stores none twice when one node is killed, answers >= 99 % of reads, and the node rejoins by IST', async (t) => {
+    const victim = topology.databaseNodes[2] as DatabaseNode;
+    const survivor = topology.databaseNodes[0] as DatabaseNode;
+    const logBefore = readFileSync(hybrid.paths.node(victim.index).log, 'utf8').length;
+    const start = (await readingsOn(topology, survivor)).length;
+    const reader = startReader(topology);
+    const killedAt = Date.now();
+    assert.ok(signalProcess(hybrid.stateDir, victim.name, 'SIGKILL'));
+    await waitFor(
+      async () =>
+        runningPid(hybrid.stateDir, victim.name) === undefined &&
+        parseBatch(await nodeQuery(topology, survivor, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"))[0]
+          ?.Value === '2'
+          ? true
+          : undefined,
+      15_000,
+      'the survivors to form a cluster of two',
+    );
+    // The fault lasts a while, under the sensor's writes and the reader's polls.
+    await waitFor(
+      async () => (Date.now() - killedAt >= FAULT_MS ? true : undefined),
+      FAULT_MS + 5_000,
+      'the fault window',
+    );
+    const restartedAt = Date.now();
+    await startCloud(topology);
+    const rejoinedAt = Date.now();
+    await waitFor(
+      async () => ((await readingsOn(topology, survivor)).length > start + 7 * 3 ? true : undefined),
+      15_000,
+      'readings after the rejoin',
+    );
+    const answers = await reader.stop();
+    t.diagnostic(
+      `node ${victim.index} down ${restartedAt - killedAt} ms, rejoined (Synced) in ${rejoinedAt - restartedAt} ms`,
+    );
+
+    const during = answers.filter((answer) => answer.at >= killedAt && answer.at <= rejoinedAt);
+    const ok = during.filter((answer) => answer.status === 200).length;
+    t.diagnostic(`${ok} of ${during.length} reads answered 200 during the fault`);
+    assert.ok(during.length >= 50, `the reader polled (${during.length})`);
+    assert.ok(ok / during.length >= 0.99, `${ok} of ${during.length} answered 200`);
+
+    const rejoin = readFileSync(hybrid.paths.node(victim.index).log, 'utf8').slice(logBefore);
+    assert.match(rejoin, /rsync IST completed on joiner/, 'incremental transfer');
+    assert.doesNotMatch(rejoin, /rsync SST completed on joiner/, 'no full copy');
+
+    // Every reading the sensor took is stored once: its outbox drained, nothing dropped, each
+    // city's instants consecutive seconds from before the kill to after the rejoin.
+    await waitFor(
+      async () => ((await sensorOutbox(topology)).depth === 0 ? true : undefined),
+      15_000,
+      'the outbox to drain',
+    );
+    assert.equal((await sensorOutbox(topology)).droppedTotal, 0);
+    const rows = await readingsOn(topology, survivor);
+    assert.equal(new Set(rows.map((row) => row.key)).size, rows.length, 'no reading twice');
+    // From a little before the kill to the end: readings held in the outbox arrive late, higher ids.
+    const window = rows.slice(Math.max(0, start - 7 * 2));
+    for (const city of new Set(window.map((row) => row.city))) {
+      const instants = [
+        ...new Set(window.filter((row) => row.city === city).map((row) => Date.parse(`${row.at}Z`))),
+      ].sort((a, b) => a - b);
+      const gaps = instants.slice(1).filter((at, i) => at - (instants[i] as number) !== 1_000);
+      if (gaps.length > 0)
+        t.diagnostic(
+          `${city} gaps before ${gaps.map((at) => `${at - killedAt} ms`).join(', ')} after the kill\n${serviceLog(topology, 'sensor').split('\n').slice(-40).join('\n')}`,
+        );
+      assert.deepEqual(gaps, [], `${city}: one reading a second, no gap`);
+    }
+
+    // All three end alike: the same rows, the same checksum, compared with the sensor paused.
+    assert.ok(signalProcess(hybrid.stateDir, 'sensor', 'SIGSTOP'));
+    try {
+      const counts = await waitFor(
+        async () => {
+          const counts = await Promise.all(
+            topology.databaseNodes.map(
+              async (node) =>
+                parseBatch(await nodeQuery(topology, node, 'SELECT COUNT(*) AS n FROM clima.mediciones'))[0]
+                  ?.n,
+            ),
+          );
+          return new Set(counts).size === 1 ? counts : undefined;
+        },
+        SYNC_MS,
+        'equal row counts on the three nodes',
+      );
+      const checksums = await Promise.all(
+        topology.databaseNodes.map(
+          async (node) =>
+            parseBatch(await nodeQuery(topology, node, 'CHECKSUM TABLE clima.mediciones'))[0]?.Checksum,
+        ),
+      );
+      t.diagnostic(`rows ${counts.join(' / ')}, checksums ${checksums.join(' / ')}`);
+      assert.equal(new Set(checksums).size, 1, `checksums ${checksums.join(', ')}`);
+    } finally {
+      signalProcess(hybrid.stateDir, 'sensor', 'SIGCONT');
+    }
   });
 });
