@@ -113,6 +113,7 @@ async function plan(options: UpOptions, id: string, network: Network): Promise<T
     databasePort: loopback ? await freePort() : NAMESPACE_DATABASE_PORT,
     dashboardPort: await portOrFree(options.dashboardPort ?? 5000, true),
     sensorPort: await freePort(),
+    ...(options.services.includes('sensor-2') ? { secondSensorPort: await freePort() } : {}),
     databaseNodes: await planNodes(options.cloudNodes ?? 1, network),
     tls: options.tls ?? true,
     services: options.services,

@@ -3,6 +3,7 @@
 //
 //   tsx scripts/hybrid/main.ts up [--network auto|netns|loopback] [--state-dir DIR]
 //                                 [--proxy-port N] [--dashboard-port N] [--no-tls] [--cloud-nodes N]
+//                                 [--sensors N]
 //   tsx scripts/hybrid/main.ts down [--state-dir DIR] [--volumes]
 //   tsx scripts/hybrid/main.ts status [--state-dir DIR]
 import { resolve } from 'node:path';
@@ -36,6 +37,8 @@ const USAGE = `Usage: npm run hybrid -- [options]     bring the topology up
   --proxy-port N                 the proxy's port (default 33060)
   --dashboard-port N             the dashboard's port on 127.0.0.1 (default 5000)
   --no-tls                       plain TCP on the cloud link (default: TLS, verified)
+  --sensors N                    1 (default) or 2: a second clima sensor (its own outbox and state)
+                                 on the same ticks, so the cloud keeps one reading of each
   --cloud-nodes N                1 (default): one database server; 3 or more: a Galera cluster of
                                  N nodes behind the proxy, each a host of its own in netns mode
   --volumes                      (down) also delete the state directory, data included`;
@@ -51,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       'dashboard-port': { type: 'string', default: '5000' },
       'no-tls': { type: 'boolean', default: false },
       'cloud-nodes': { type: 'string', default: '1' },
+      sensors: { type: 'string', default: '1' },
       volumes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -90,6 +94,10 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  if (values.sensors !== '1' && values.sensors !== '2') {
+    console.error(`hybrid: --sensors must be 1 or 2, got "${values.sensors}"`);
+    return 2;
+  }
   const topology = await up({
     stateDir,
     network,
@@ -97,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     proxyPort: port(values['proxy-port'], '--proxy-port'),
     dashboardPort: port(values['dashboard-port'], '--dashboard-port'),
     tls: !values['no-tls'],
-    services: SERVICES,
+    services: values.sensors === '2' ? ['sensor', 'sensor-2', 'dashboard', 'backup'] : SERVICES,
     serviceEnv: Object.fromEntries(
       PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
     ),
@@ -107,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
   const tls = topology.tls ? ` --ssl-ca=${paths.caFile} --ssl-verify-server-cert` : '';
   console.log(`
   dashboard   http://127.0.0.1:${topology.dashboardPort}
-  sensor      http://127.0.0.1:${topology.sensorPort}/status (its outbox), /metrics
+  sensor      http://127.0.0.1:${topology.sensorPort}/status (its outbox), /metrics${topology.secondSensorPort === undefined ? '' : `\n  sensor-2    http://127.0.0.1:${topology.secondSensorPort}/status`}
   database    through the proxy only: ${topology.cloudHost}:${topology.proxyPort}${topology.tls ? ' (TLS)' : ''}
   the paper's query:
     mariadb -h ${topology.cloudHost} -P ${topology.proxyPort} -u clima_reader -p$(cat ${paths.secretsDir}/clima_reader_password)${tls} clima \\

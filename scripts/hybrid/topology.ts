@@ -2,8 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Network } from './network.js';
 
-/** The edge services, each a `clima <name>` process of its own. */
-export type ServiceName = 'sensor' | 'dashboard' | 'backup';
+/**
+ * The edge services, each a `clima <name>` process of its own; `sensor-2` is a second `clima
+ * sensor` (`--sensors 2`) with its own outbox and state, covering for the first.
+ */
+export type ServiceName = 'sensor' | 'sensor-2' | 'dashboard' | 'backup';
 
 /** The two least-privilege accounts deploy/cloud/initdb/02-users.sh creates. */
 export type Account = 'clima_sensor' | 'clima_reader';
@@ -42,6 +45,8 @@ export interface Topology {
   readonly dashboardPort: number;
   /** The sensor's status server on 127.0.0.1 (SENSOR_PORT): its health, metrics and outbox. */
   readonly sensorPort: number;
+  /** The second sensor's status server (`--sensors 2`), else undefined. */
+  readonly secondSensorPort?: number;
   /** TLS on the cloud link: a private CA, the server's certificate, every account must use it. */
   readonly tls: boolean;
   readonly services: readonly ServiceName[];

@@ -13,6 +13,7 @@ import {
   layout,
   password,
   readTopology,
+  type ServiceName,
   type Topology,
 } from '../../scripts/hybrid/topology.js';
 import { registerCleanup } from './cleanup-on-exit.js';
@@ -202,7 +203,7 @@ export async function nodeQuery(topology: Topology, node: DatabaseNode, statemen
 }
 
 /** The log of a local service so far. */
-export function serviceLog(topology: Topology, name: 'sensor' | 'dashboard' | 'backup'): string {
+export function serviceLog(topology: Topology, name: ServiceName): string {
   try {
     return readFileSync(layout(topology.stateDir).serviceLog(name), 'utf8');
   } catch {
