@@ -28,7 +28,17 @@ export async function startCluster(topology: Topology): Promise<void> {
   if (stopped.length === 0) return;
   const first = stopped.length === nodes.length ? bootstrapNode(topology) : undefined;
   if (first !== undefined) await startNode(topology, first, true);
-  for (const node of stopped.filter((node) => node !== first)) await startNode(topology, node, false);
+  const joiners = stopped.filter((node) => node !== first);
+  const running = nodes.filter((node) => !stopped.includes(node));
+  const statuses = await Promise.all(
+    running.map((node) => nodeStatus(topology, node, 'wsrep_cluster_status')),
+  );
+  if (first === undefined && !statuses.includes('Primary')) {
+    // No quorum left (two of three killed, say): the survivors wait for the members of their last
+    // primary component, so the stopped ones start together and the component is restored at once.
+    for (const node of joiners) await startNode(topology, node, false, false);
+    for (const node of joiners) await waitForStatus(topology, node, 'wsrep_local_state_comment', 'Synced');
+  } else for (const node of joiners) await startNode(topology, node, false);
   await waitForStatus(topology, nodes[0] as DatabaseNode, 'wsrep_cluster_size', String(nodes.length));
 }
 
@@ -68,13 +78,18 @@ export function readGrastate(dataDir: string): Grastate | undefined {
 }
 
 /**
- * Starts one node and waits until it is Synced. The bootstrap node of an empty cluster is
+ * Starts one node and (unless told not to) waits until it is Synced. The bootstrap node of an empty cluster is
  * initialised as the single server is (mariadb-install-db, then deploy/cloud/initdb once: the
  * other nodes receive schema and accounts by replication); a joiner starts from an empty data
  * directory and receives everything by rsync. As root, mariadbd runs as the `mysql` user: rsync's
  * transfer fails on a root-owned data directory.
  */
-export async function startNode(topology: Topology, node: DatabaseNode, bootstrap: boolean): Promise<void> {
+export async function startNode(
+  topology: Topology,
+  node: DatabaseNode,
+  bootstrap: boolean,
+  waitUntilSynced = true,
+): Promise<void> {
   const paths = layout(topology.stateDir);
   const own = paths.node(node.index);
   const user = asRoot() ? ['--user=mysql'] : [];
@@ -125,6 +140,7 @@ export async function startNode(topology: Topology, node: DatabaseNode, bootstra
     logFile: own.log,
     namespace: node.namespace,
   });
+  if (!waitUntilSynced) return;
   await waitForStatus(topology, node, 'wsrep_local_state_comment', 'Synced');
   if (fresh) await runInitFiles(own.socket, paths.secretsDir);
 }

@@ -407,4 +407,74 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     );
     assert.deepEqual(gapsPerCity(window), {}, 'one reading a second in every city, no gap');
   });
+
+  it('degrades honestly without quorum (two of three killed): 503 with a reason, the outboxes hold, then everything once', async (t) => {
+    const [survivor, ...victims] = topology.databaseNodes as [DatabaseNode, DatabaseNode, DatabaseNode];
+    const start = (await readingsOn(topology, survivor)).length;
+    for (const node of victims) assert.ok(signalProcess(hybrid.stateDir, node.name, 'SIGKILL'));
+    await waitFor(
+      async () =>
+        parseBatch(await nodeQuery(topology, survivor, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_status'"))[0]
+          ?.Value === 'non-Primary'
+          ? true
+          : undefined,
+      15_000,
+      'the survivor to lose its primary component',
+    );
+    // The survivor refuses statements; the dashboard says so instead of failing obscurely.
+    const refused = await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+        const body = (await response.json()) as { error?: { code?: string; message?: string } };
+        return response.status === 503
+          ? { body, retryAfter: response.headers.get('retry-after') }
+          : undefined;
+      },
+      15_000,
+      'the dashboard to answer 503',
+    );
+    assert.equal(refused.body.error?.code, 'database_unavailable');
+    assert.ok(refused.retryAfter, 'Retry-After');
+    // Both sensors keep taking readings into their outboxes, nothing dropped.
+    const held = await waitFor(
+      async () => {
+        const [first, second] = [
+          await sensorOutbox(topology),
+          await sensorOutbox(topology, topology.secondSensorPort),
+        ];
+        return first.depth >= 7 * 3 && second.depth >= 7 * 3 ? [first, second] : undefined;
+      },
+      20_000,
+      'the outboxes to hold three ticks each',
+    );
+    for (const outbox of held) assert.equal(outbox.droppedTotal, 0);
+    const restartedAt = Date.now();
+    await startCloud(topology);
+    t.diagnostic(`quorum back, all Synced, ${Date.now() - restartedAt} ms after the restart began`);
+    await waitFor(
+      async () =>
+        (await sensorOutbox(topology)).depth === 0 &&
+        (await sensorOutbox(topology, topology.secondSensorPort)).depth === 0
+          ? true
+          : undefined,
+      30_000,
+      'both outboxes drained',
+    );
+    const rows = await readingsOn(topology, survivor);
+    assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
+    assert.deepEqual(
+      gapsPerCity(rows.slice(Math.max(0, start - 7 * 2))),
+      {},
+      'every tick there, in every city',
+    );
+    await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+        await response.arrayBuffer();
+        return response.status === 200 ? true : undefined;
+      },
+      15_000,
+      'the dashboard answering again',
+    );
+  });
 });
