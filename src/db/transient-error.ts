@@ -27,19 +27,36 @@ export function isNodeNotReady(error: unknown): boolean {
 
 /** True when the error may be answered by trying once more on a fresh connection. */
 export function isWorthAnotherConnection(error: unknown): boolean {
-  return (
-    isGaleraTransient(error) ||
-    some(error, ({ code }) => typeof code === 'string' && LOST_SESSION_CODES.has(code))
-  );
+  return isGaleraTransient(error) || some(error, isLostSession);
+}
+
+/**
+ * A session that broke: reset or lost, killed on the server (ER_CONNECTION_KILLED, 1927), or
+ * already closed under the client (mysql2's fatal error without a code).
+ */
+function isLostSession({
+  code,
+  errno,
+  fatal,
+}: {
+  code?: unknown;
+  errno?: unknown;
+  fatal?: unknown;
+}): boolean {
+  if (typeof code === 'string') return LOST_SESSION_CODES.has(code) || errno === 1927;
+  return fatal === true;
 }
 
 /** Whether `test` holds for the error or any error in its `cause` chain. */
-function some(error: unknown, test: (fields: { errno?: unknown; code?: unknown }) => boolean): boolean {
+function some(
+  error: unknown,
+  test: (fields: { errno?: unknown; code?: unknown; fatal?: unknown }) => boolean,
+): boolean {
   const seen = new Set<unknown>();
   for (let current = error; typeof current === 'object' && current !== null; ) {
     if (seen.has(current)) return false;
     seen.add(current);
-    if (test(current as { errno?: unknown; code?: unknown })) return true;
+    if (test(current as { errno?: unknown; code?: unknown; fatal?: unknown })) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;

@@ -6,6 +6,7 @@ import { type Connection, createConnection } from 'mysql2/promise';
 import { isGaleraTransient, isNodeNotReady, isWorthAnotherConnection } from '../../src/db/transient-error.js';
 import { freePort } from '../support/free-port.js';
 import { mariadbSuite } from '../support/mariadb-server.js';
+import { waitFor } from '../support/run-clima.js';
 
 /** The error `work` rejects with. */
 async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
@@ -29,13 +30,18 @@ mariadbSuite('transient database errors', (server) => {
       await b.query('BEGIN');
       await a.query('UPDATE lock_pair SET v = 1 WHERE id = 1');
       await b.query('UPDATE lock_pair SET v = 1 WHERE id = 2');
-      // Each waits for the other's row: the server picks one to roll back.
-      const waiting = a.query('UPDATE lock_pair SET v = 2 WHERE id = 2').then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      const fromB = await errorOf(() => b.query('UPDATE lock_pair SET v = 2 WHERE id = 1'));
-      const deadlock = fromB ?? (await waiting);
+      // Each waits for the other's row: the server rolls one of the two back, either.
+      const outcomes = await Promise.all([
+        a.query('UPDATE lock_pair SET v = 2 WHERE id = 2').then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+        b.query('UPDATE lock_pair SET v = 2 WHERE id = 1').then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      ]);
+      const deadlock = outcomes.find((outcome) => outcome !== undefined);
       assert.equal((deadlock as { errno?: number }).errno, 1213);
       assert.equal(isGaleraTransient(deadlock), true);
       assert.equal(isWorthAnotherConnection(deadlock), true);
@@ -52,8 +58,21 @@ mariadbSuite('transient database errors', (server) => {
     try {
       const [[row]] = (await victim.query('SELECT CONNECTION_ID() AS id')) as unknown as [[{ id: number }]];
       await admin.query(`KILL ${row.id}`);
-      const lost = await errorOf(() => victim.query('SELECT 1'));
-      assert.equal(isWorthAnotherConnection(lost), true, String((lost as { code?: string }).code));
+      // The server closes the session a moment after KILL returns: ask until the loss shows.
+      const lost = await waitFor(
+        () =>
+          victim.query('SELECT 1').then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        5_000,
+        'the killed session to fail',
+      );
+      assert.equal(
+        isWorthAnotherConnection(lost),
+        true,
+        `${(lost as { code?: string }).code}: ${(lost as Error).message}`,
+      );
       assert.equal(isGaleraTransient(lost), false);
     } finally {
       await Promise.all([victim, admin].map((c: Connection) => c.end().catch(() => {})));
