@@ -6,7 +6,7 @@
 //                                 [--sensors N]
 //   tsx scripts/hybrid/main.ts down [--state-dir DIR] [--volumes]
 //   tsx scripts/hybrid/main.ts status [--state-dir DIR]
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { down, status, up } from './hybrid.js';
 import { layout, readTopology, type ServiceName } from './topology.js';
@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
   the paper's query:
     mariadb -h ${topology.cloudHost} -P ${topology.proxyPort} -u clima_reader -p$(cat ${paths.secretsDir}/clima_reader_password)${tls} clima \\
       -e 'SELECT * FROM mediciones ORDER BY id DESC LIMIT 15'
-  logs        ${paths.local}/*.log, ${paths.nginxDir}/, ${topology.databaseNodes.length === 0 ? paths.databaseLog : `${paths.node(1).dir.replace(/1$/, '*')}/mariadbd.log`}
+  logs        ${paths.local}/*.log, ${paths.nginxDir}/, ${topology.databaseNodes.length === 0 ? paths.databaseLog : join(stateDir, 'cloud', 'node-*', 'mariadbd.log')}
   stop        npm run hybrid:down${stateDir === resolve(ROOT, '.hybrid') ? '' : ` -- --state-dir ${stateDir}`}`);
   return 0;
 }

@@ -2,7 +2,9 @@
 // the one nginx proxy, and what losing one of them does. One cluster serves every test here, in
 // order (a cluster takes half a minute to form); `hybrid:down` last.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PACKAGES } from '../../scripts/hybrid/binaries.js';
 import { GALERA_PROVIDER } from '../../scripts/hybrid/cluster.js';
@@ -15,6 +17,7 @@ import type { FakeOpenMeteo } from '../support/fake-open-meteo.js';
 import {
   binariesSkip,
   chosenNetwork,
+  hybridCli,
   mariadbClient,
   nodeQuery,
   parseBatch,
@@ -158,6 +161,31 @@ function gapsPerCity(rows: readonly { at: string; city: string }[]): Record<stri
   }
   return gaps;
 }
+
+describe('npm run hybrid -- --cloud-nodes N --sensors N', () => {
+  for (const [args, message] of [
+    [
+      ['--cloud-nodes', '2'],
+      /--cloud-nodes must be 1, or 3 to 9 \(two nodes lose quorum with either\), got "2"/,
+    ],
+    [['--cloud-nodes', 'three'], /--cloud-nodes must be 1, or 3 to 9 .*got "three"/],
+    [['--sensors', '3'], /--sensors must be 1 or 2, got "3"/],
+  ] as const) {
+    it(`refuses ${args.join(' ')} with a message and exit code 2, starting nothing`, async () => {
+      const stateDir = mkdtempSync(join(tmpdir(), 'clima-hybrid-args-'));
+      try {
+        await assert.rejects(hybridCli(['up', '--state-dir', stateDir, ...args], {}), (error: Error) => {
+          assert.match(error.message, message);
+          assert.equal((error.cause as { code?: number }).code, 2);
+          return true;
+        });
+        assert.equal(existsSync(join(stateDir, 'topology.json')), false);
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    });
+  }
+});
 
 describe('the cloud as a Galera cluster of three behind the proxy (npm run hybrid -- --cloud-nodes 3)', () => {
   if (skip !== false) {
