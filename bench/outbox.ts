@@ -5,6 +5,11 @@
  * `INSERT IGNORE` statements with mysql2 over the same proxy, in the same run.
  *
  *   npm run bench:outbox [-- --rows 1000000 --batch 1000,2000 --repeat 3]
+ *   npm run bench:outbox -- --cloud-nodes 3 [--rows 100000 --samples 1000]
+ *
+ * With --cloud-nodes 3 it compares, in the same run, the single server with a Galera cluster of
+ * three behind the same proxy: the outbox's drain rate (first batch size) and the latency of the
+ * sensor's own write, one tick of seven readings through the repository (p50, p99).
  *
  * The ceiling and each batch size run REPEAT times, alternating, on an emptied table; the median
  * time counts, so a burst of load on the machine does not decide the ratio.
@@ -27,7 +32,7 @@ import { toInsertRow } from '../src/db/reading-row.js';
 import { createReadingsRepository } from '../src/db/readings-repository.js';
 import { openOutbox } from '../src/outbox/outbox.js';
 import { createOutboxSender } from '../src/outbox/outbox-sender.js';
-import { adminQuery } from '../test/support/hybrid.js';
+import { adminQuery, nodeQuery } from '../test/support/hybrid.js';
 import { markdownTable } from './support/markdown-table.js';
 
 const { values } = parseArgs({
@@ -36,12 +41,16 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     'ceiling-rows-per-insert': { type: 'string', default: '1000' },
     repeat: { type: 'string', default: '3' },
+    'cloud-nodes': { type: 'string', default: '1' },
+    samples: { type: 'string', default: '1000' },
   },
 });
 const ROWS = Number(values.rows);
 const BATCHES = values.batch.split(',').map(Number);
 const CEILING_CHUNK = Number(values['ceiling-rows-per-insert']);
 const REPEAT = Number(values.repeat);
+const CLOUD_NODES = Number(values['cloud-nodes']);
+const SAMPLES = Number(values.samples);
 const CITIES = ['Bogota', 'Medellin', 'Cali', 'Cartagena', 'Manizales', 'Pereira', 'Bucaramanga'];
 const T0 = Date.parse('2020-01-01T00:00:00Z');
 const silent = pino({ level: 'silent' });
@@ -65,13 +74,21 @@ function readings(from: number, to: number): NewReading[] {
   return out;
 }
 
+/** As root over the socket of the server, or of a cluster's node 1. */
+function admin(topology: Topology, statement: string): Promise<string> {
+  const [first] = topology.databaseNodes;
+  return first === undefined ? adminQuery(topology, statement) : nodeQuery(topology, first, statement);
+}
+
 async function emptyTable(topology: Topology): Promise<void> {
-  await adminQuery(topology, 'TRUNCATE TABLE clima.mediciones');
+  await admin(topology, 'TRUNCATE TABLE clima.mediciones');
 }
 
 async function storedCount(topology: Topology): Promise<number> {
-  const out = await adminQuery(topology, 'SELECT COUNT(*) FROM clima.mediciones');
-  return Number(out.trim().split('\n')[1]);
+  // On a cluster, wait until node 1 has applied every write the others certified.
+  const causal = topology.databaseNodes.length > 0 ? 'SET SESSION wsrep_sync_wait = 1; ' : '';
+  const out = await admin(topology, `${causal}SELECT COUNT(*) FROM clima.mediciones`);
+  return Number(out.trim().split('\n').at(-1));
 }
 
 /** The ceiling: multi-row INSERT IGNORE statements, one after another on one connection. */
@@ -156,7 +173,96 @@ async function timed(topology: Topology, what: string, measure: () => Promise<nu
   return seconds;
 }
 
+/** The sensor's write, one tick of the seven cities through the repository, SAMPLES times: ms each. */
+async function tickLatencies(topology: Topology): Promise<number[]> {
+  await emptyTable(topology);
+  const db = openDb(parseDatabaseUrl(databaseUrl(topology, 'clima_sensor')), { logger: silent });
+  const repository = createReadingsRepository(db);
+  const latencies: number[] = [];
+  try {
+    // A few ticks first: connections opened, statements warm.
+    for (let tick = -20; tick < SAMPLES; tick++) {
+      const from = (tick + 20) * CITIES.length;
+      const started = performance.now();
+      await repository.insertBatch(readings(from, from + CITIES.length));
+      if (tick >= 0) latencies.push(performance.now() - started);
+    }
+  } finally {
+    await db.close();
+  }
+  return latencies;
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** One server against a Galera cluster of CLOUD_NODES, in the same run, alternating. */
+async function compareCluster(): Promise<void> {
+  const dirs = [
+    mkdtempSync(join(tmpdir(), 'clima-bench-single-')),
+    mkdtempSync(join(tmpdir(), 'clima-bench-galera-')),
+  ];
+  const batch = BATCHES[0] ?? 1000;
+  try {
+    const topologies: Topology[] = [];
+    for (const [i, dir] of dirs.entries()) {
+      topologies.push(
+        await up({
+          stateDir: dir,
+          network: 'loopback',
+          proxyPort: 0,
+          dashboardPort: 0,
+          tls: false,
+          cloudNodes: i === 0 ? 1 : CLOUD_NODES,
+          services: [],
+          log: (line) => console.error(`hybrid: ${line}`),
+        }),
+      );
+    }
+    const drains = topologies.map((): number[] => []);
+    const ticks = topologies.map((): number[] => []);
+    for (let run = 0; run < REPEAT; run++) {
+      for (const [i, topology] of topologies.entries()) {
+        const name = i === 0 ? 'single' : `cluster of ${CLOUD_NODES}`;
+        drains[i]?.push(
+          await timed(topology, `${name}: outbox, batch ${batch}`, () =>
+            drain(topology, dirs[i] as string, batch),
+          ),
+        );
+        ticks[i]?.push(...(await tickLatencies(topology)));
+      }
+    }
+    const table = topologies.map((_, i) => [
+      i === 0 ? 'one server' : `Galera cluster of ${CLOUD_NODES}`,
+      (drains[i] ?? []).map((t) => t.toFixed(1)).join(', '),
+      Math.round(ROWS / median(drains[i] ?? [])).toLocaleString('en'),
+      percentile(ticks[i] ?? [], 50).toFixed(1),
+      percentile(ticks[i] ?? [], 99).toFixed(1),
+    ]);
+    console.log(
+      markdownTable(
+        [
+          'cloud behind the proxy',
+          `outbox drain of ${ROWS.toLocaleString('en')}, s (each run)`,
+          'readings/s (median)',
+          'tick insert p50 ms',
+          'tick insert p99 ms',
+        ],
+        table,
+      ),
+    );
+  } finally {
+    for (const dir of dirs) {
+      down(dir, { graceMs: 5_000 });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  if (CLOUD_NODES > 1) return compareCluster();
   const dir = mkdtempSync(join(tmpdir(), 'clima-bench-outbox-'));
   try {
     const topology = await up({

@@ -15,7 +15,7 @@ const READY_TIMEOUT_MS = 30_000;
 export const DATABASE = 'mariadbd';
 
 // Small buffers: the topology runs beside a test suite on a 2-core machine.
-const INNODB = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M'];
+export const INNODB = ['--innodb-buffer-pool-size=64M', '--innodb-log-file-size=16M'];
 
 /**
  * Starts the cloud's database on its data directory, as the db-master container does: an empty
@@ -44,14 +44,6 @@ export async function startDatabase(topology: Topology): Promise<void> {
       ...INNODB,
     ]);
   }
-  const tls = topology.tls
-    ? [
-        `--ssl-ca=${paths.caFile}`,
-        `--ssl-cert=${join(paths.tlsDir, 'server-cert.pem')}`,
-        `--ssl-key=${join(paths.tlsDir, 'server-key.pem')}`,
-        '--require-secure-transport=ON',
-      ]
-    : [];
   startDetached({
     stateDir: topology.stateDir,
     name: DATABASE,
@@ -66,22 +58,38 @@ export async function startDatabase(topology: Topology): Promise<void> {
       `--pid-file=${join(paths.dataDir, 'mariadbd.pid')}`,
       `--log-error=${paths.databaseLog}`,
       ...asRoot,
-      '--skip-name-resolve',
       '--skip-log-bin',
-      '--character-set-server=utf8mb4',
-      '--default-time-zone=+00:00',
-      // On by default in MySQL 8 (the db-master image): per-connection status, e.g. who uses TLS.
-      '--performance-schema=ON',
       `--tmpdir=${tmp}`,
-      ...INNODB,
-      ...tls,
+      ...serverFlags(topology),
     ],
     env: { PATH: process.env.PATH ?? '' },
     logFile: paths.databaseLog,
     namespace: topology.network.mode === 'netns' ? topology.network.namespace : undefined,
   });
   await waitUntilReady(topology);
-  if (fresh) await runInitFiles(topology);
+  if (fresh) await runInitFiles(paths.socket, paths.secretsDir);
+}
+
+/** What every server of the cloud runs with, single or a cluster's node: settings, TLS. */
+export function serverFlags(topology: Topology): string[] {
+  const paths = layout(topology.stateDir);
+  const tls = topology.tls
+    ? [
+        `--ssl-ca=${paths.caFile}`,
+        `--ssl-cert=${join(paths.tlsDir, 'server-cert.pem')}`,
+        `--ssl-key=${join(paths.tlsDir, 'server-key.pem')}`,
+        '--require-secure-transport=ON',
+      ]
+    : [];
+  return [
+    '--skip-name-resolve',
+    '--character-set-server=utf8mb4',
+    '--default-time-zone=+00:00',
+    // On by default in MySQL 8 (the db-master image): per-connection status, e.g. who uses TLS.
+    '--performance-schema=ON',
+    ...INNODB,
+    ...tls,
+  ];
 }
 
 /** Polls the socket until the server answers as root; fails early if the process died. */
@@ -107,8 +115,7 @@ async function waitUntilReady(topology: Topology): Promise<void> {
  * `*.sql` piped to the client as root, `*.sh` sourced by bash with the three functions the
  * entrypoint gives them. So the hybrid topology tests the very files the compose deployment runs.
  */
-async function runInitFiles(topology: Topology): Promise<void> {
-  const paths = layout(topology.stateDir);
+export async function runInitFiles(socket: string, secretsDir: string): Promise<void> {
   const files = readdirSync(INIT_DIR)
     .sort()
     .map((name) => join(INIT_DIR, name));
@@ -134,9 +141,9 @@ done`;
       env: {
         PATH: process.env.PATH ?? '',
         CLIMA_CLIENT: findBinary('mariadb', ['/usr/bin']),
-        CLIMA_SOCKET: paths.socket,
-        CLIMA_SENSOR_PASSWORD_FILE: join(paths.secretsDir, 'clima_sensor_password'),
-        CLIMA_READER_PASSWORD_FILE: join(paths.secretsDir, 'clima_reader_password'),
+        CLIMA_SOCKET: socket,
+        CLIMA_SENSOR_PASSWORD_FILE: join(secretsDir, 'clima_sensor_password'),
+        CLIMA_READER_PASSWORD_FILE: join(secretsDir, 'clima_reader_password'),
       },
     });
   } catch (error) {

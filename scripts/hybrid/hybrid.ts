@@ -1,14 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { startCluster } from './cluster.js';
 import { DATABASE, startDatabase } from './database.js';
-import { createCloudNamespace, type Network, netnsUnavailable, removeCloudNamespace } from './network.js';
+import {
+  addNodeHosts,
+  createCloudNamespace,
+  type Network,
+  netnsUnavailable,
+  nodeAddress,
+  removeCloudNamespace,
+} from './network.js';
 import { runningPid, stopProcess } from './processes.js';
 import { PROXY, startProxy } from './proxy.js';
 import { ACCOUNTS, startService } from './services.js';
 import { makeCertificates } from './tls.js';
-import { layout, readTopology, type ServiceName, saveTopology, type Topology } from './topology.js';
+import {
+  type DatabaseNode,
+  layout,
+  readTopology,
+  type ServiceName,
+  saveTopology,
+  type Topology,
+} from './topology.js';
 
 export interface UpOptions {
   readonly stateDir: string;
@@ -20,6 +35,8 @@ export interface UpOptions {
   readonly dashboardPort?: number;
   /** Default true. */
   readonly tls?: boolean;
+  /** Database servers: 1 (the default) is the paper's single server, more a Galera cluster. */
+  readonly cloudNodes?: number;
   readonly services: readonly ServiceName[];
   readonly serviceEnv?: Readonly<Record<string, string>>;
   /** Progress, one line at a time. */
@@ -45,8 +62,12 @@ export async function up(options: UpOptions): Promise<Topology> {
   makeSecrets(options.stateDir);
 
   const id = randomBytes(3).toString('hex');
-  const { network, why } = chooseNetwork(options.network ?? 'auto', id);
+  const chosen = chooseNetwork(options.network ?? 'auto', id);
+  const why = chosen.why;
+  let network = chosen.network;
+  const cloudNodes = options.cloudNodes ?? 1;
   try {
+    if (network.mode === 'netns' && cloudNodes > 1) network = addNodeHosts(network, cloudNodes);
     const topology = await plan(options, id, network);
     saveTopology(topology);
     log(
@@ -60,9 +81,13 @@ export async function up(options: UpOptions): Promise<Topology> {
         network.mode === 'netns' ? [`IP:${topology.cloudHost}`] : ['IP:127.0.0.1', 'DNS:localhost'];
       await makeCertificates(layout(topology.stateDir).tlsDir, names);
     }
+    if (topology.databaseNodes.length > 0) letMysqlIn(topology);
     await startCloud(topology);
+    const nodes = topology.databaseNodes.map((node) => `${node.host}:${node.port}`).join(', ');
     log(
-      `cloud: mariadbd on 127.0.0.1:${topology.databasePort} of the cloud host, nginx on ${topology.cloudHost}:${topology.proxyPort}`,
+      nodes === ''
+        ? `cloud: mariadbd on 127.0.0.1:${topology.databasePort} of the cloud host, nginx on ${topology.cloudHost}:${topology.proxyPort}`
+        : `cloud: a Galera cluster of ${topology.databaseNodes.length} nodes (${nodes}) behind nginx on ${topology.cloudHost}:${topology.proxyPort}`,
     );
     for (const service of topology.services) {
       await startService(topology, service);
@@ -88,16 +113,85 @@ async function plan(options: UpOptions, id: string, network: Network): Promise<T
     databasePort: loopback ? await freePort() : NAMESPACE_DATABASE_PORT,
     dashboardPort: await portOrFree(options.dashboardPort ?? 5000, true),
     sensorPort: await freePort(),
+    ...(options.services.includes('sensor-2') ? { secondSensorPort: await freePort() } : {}),
+    databaseNodes: await planNodes(options.cloudNodes ?? 1, network),
     tls: options.tls ?? true,
     services: options.services,
     serviceEnv: options.serviceEnv ?? {},
   };
 }
 
-/** Starts the cloud's database and proxy: at `up`, and again after they were killed. */
+/**
+ * The nodes of a cluster (none for one server): in netns each a host of its own with Galera's
+ * usual ports; on loopback all on 127.0.0.1, each port a free one.
+ */
+async function planNodes(count: number, network: Network): Promise<DatabaseNode[]> {
+  if (count <= 1) return [];
+  const nodes: DatabaseNode[] = [];
+  const taken = new Set<number>();
+  const port = async () => {
+    for (;;) {
+      const free = await freePort();
+      if (!taken.has(free)) return taken.add(free) && free;
+    }
+  };
+  for (let index = 1; index <= count; index++) {
+    const namespace = network.mode === 'netns' ? network.nodeNamespaces?.[index - 1] : undefined;
+    nodes.push(
+      namespace === undefined
+        ? {
+            index,
+            name: `${DATABASE}-${index}`,
+            host: '127.0.0.1',
+            port: await port(),
+            galeraPort: await port(),
+            istPort: await port(),
+            sstPort: await port(),
+          }
+        : {
+            index,
+            name: `${DATABASE}-${index}`,
+            host: nodeAddress(index),
+            port: 3306,
+            galeraPort: 4567,
+            istPort: 4568,
+            sstPort: 4444,
+            namespace,
+          },
+    );
+  }
+  return nodes;
+}
+
+/**
+ * As root the nodes run as `mysql`: let that user reach its folders under the state directory
+ * (made private by mkdtemp, say) and read the server's key, as compose.yaml's chown does.
+ */
+function letMysqlIn(topology: Topology): void {
+  if (process.getuid?.() !== 0) return;
+  const paths = layout(topology.stateDir);
+  mkdirSync(join(topology.stateDir, 'cloud'), { recursive: true });
+  for (const dir of [topology.stateDir, join(topology.stateDir, 'cloud')]) chmodSync(dir, 0o711);
+  if (topology.tls) {
+    const { uid, gid } = mysqlUser();
+    chownSync(join(paths.tlsDir, 'server-key.pem'), uid, gid);
+  }
+}
+
+function mysqlUser(): { uid: number; gid: number } {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('mysql:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  if (uid === undefined || gid === undefined) throw new Error('no mysql user: install mariadb-server');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** Starts the cloud's database (or the cluster's stopped nodes) and proxy: at `up`, and after a kill. */
 export async function startCloud(topology: Topology): Promise<void> {
-  await startDatabase(topology);
-  await startProxy(topology);
+  if (topology.databaseNodes.length > 0) await startCluster(topology);
+  else await startDatabase(topology);
+  if (runningPid(topology.stateDir, PROXY) === undefined) await startProxy(topology);
 }
 
 /**
@@ -111,7 +205,9 @@ export function down(stateDir: string, options: { graceMs?: number; removeData?:
   const grace = options.graceMs ?? 10_000;
   for (const service of [...topology.services].reverse()) stopProcess(stateDir, service, 'SIGTERM', grace);
   stopProcess(stateDir, PROXY, 'SIGTERM', grace);
-  stopProcess(stateDir, DATABASE, 'SIGTERM', Math.max(grace, 1) * 3);
+  // The last node to leave a cluster is the one safe to bootstrap it again: node 1.
+  for (const name of [...databaseNames(topology)].reverse())
+    stopProcess(stateDir, name, 'SIGTERM', Math.max(grace, 1) * 3);
   if (topology.network.mode === 'netns') removeCloudNamespace(topology.network);
   rmSync(layout(stateDir).topologyFile, { force: true });
   if (options.removeData) rmSync(stateDir, { recursive: true, force: true });
@@ -119,8 +215,14 @@ export function down(stateDir: string, options: { graceMs?: number; removeData?:
 
 /** Which of the topology's processes are running, by name. */
 export function status(topology: Topology): Record<string, number | undefined> {
-  const names = [DATABASE, PROXY, ...topology.services];
+  const names = [...databaseNames(topology), PROXY, ...topology.services];
   return Object.fromEntries(names.map((name) => [name, runningPid(topology.stateDir, name)]));
+}
+
+/** The pid file names of the cloud's database servers. */
+export function databaseNames(topology: Topology): string[] {
+  const nodes = topology.databaseNodes ?? [];
+  return nodes.length === 0 ? [DATABASE] : nodes.map((node) => node.name);
 }
 
 function anyRunning(topology: Topology): boolean {

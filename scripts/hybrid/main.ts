@@ -2,10 +2,11 @@
 // processes on this machine, without Docker (README, "Hybrid deployment").
 //
 //   tsx scripts/hybrid/main.ts up [--network auto|netns|loopback] [--state-dir DIR]
-//                                 [--proxy-port N] [--dashboard-port N] [--no-tls]
+//                                 [--proxy-port N] [--dashboard-port N] [--no-tls] [--cloud-nodes N]
+//                                 [--sensors N]
 //   tsx scripts/hybrid/main.ts down [--state-dir DIR] [--volumes]
 //   tsx scripts/hybrid/main.ts status [--state-dir DIR]
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { down, status, up } from './hybrid.js';
 import { layout, readTopology, type ServiceName } from './topology.js';
@@ -36,6 +37,10 @@ const USAGE = `Usage: npm run hybrid -- [options]     bring the topology up
   --proxy-port N                 the proxy's port (default 33060)
   --dashboard-port N             the dashboard's port on 127.0.0.1 (default 5000)
   --no-tls                       plain TCP on the cloud link (default: TLS, verified)
+  --sensors N                    1 (default) or 2: a second clima sensor (its own outbox and state)
+                                 on the same ticks, so the cloud keeps one reading of each
+  --cloud-nodes N                1 (default): one database server; 3 or more: a Galera cluster of
+                                 N nodes behind the proxy, each a host of its own in netns mode
   --volumes                      (down) also delete the state directory, data included`;
 
 async function main(argv: string[]): Promise<number> {
@@ -48,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
       'proxy-port': { type: 'string', default: '33060' },
       'dashboard-port': { type: 'string', default: '5000' },
       'no-tls': { type: 'boolean', default: false },
+      'cloud-nodes': { type: 'string', default: '1' },
+      sensors: { type: 'string', default: '1' },
       volumes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -80,13 +87,25 @@ async function main(argv: string[]): Promise<number> {
     console.error(`hybrid: --network must be auto, netns or loopback, got "${network}"`);
     return 2;
   }
+  const cloudNodes = Number(values['cloud-nodes']);
+  if (!Number.isInteger(cloudNodes) || cloudNodes < 1 || cloudNodes === 2 || cloudNodes > 9) {
+    console.error(
+      `hybrid: --cloud-nodes must be 1, or 3 to 9 (two nodes lose quorum with either), got "${values['cloud-nodes']}"`,
+    );
+    return 2;
+  }
+  if (values.sensors !== '1' && values.sensors !== '2') {
+    console.error(`hybrid: --sensors must be 1 or 2, got "${values.sensors}"`);
+    return 2;
+  }
   const topology = await up({
     stateDir,
     network,
+    cloudNodes,
     proxyPort: port(values['proxy-port'], '--proxy-port'),
     dashboardPort: port(values['dashboard-port'], '--dashboard-port'),
     tls: !values['no-tls'],
-    services: SERVICES,
+    services: values.sensors === '2' ? ['sensor', 'sensor-2', 'dashboard', 'backup'] : SERVICES,
     serviceEnv: Object.fromEntries(
       PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
     ),
@@ -96,12 +115,12 @@ async function main(argv: string[]): Promise<number> {
   const tls = topology.tls ? ` --ssl-ca=${paths.caFile} --ssl-verify-server-cert` : '';
   console.log(`
   dashboard   http://127.0.0.1:${topology.dashboardPort}
-  sensor      http://127.0.0.1:${topology.sensorPort}/status (its outbox), /metrics
+  sensor      http://127.0.0.1:${topology.sensorPort}/status (its outbox), /metrics${topology.secondSensorPort === undefined ? '' : `\n  sensor-2    http://127.0.0.1:${topology.secondSensorPort}/status`}
   database    through the proxy only: ${topology.cloudHost}:${topology.proxyPort}${topology.tls ? ' (TLS)' : ''}
   the paper's query:
     mariadb -h ${topology.cloudHost} -P ${topology.proxyPort} -u clima_reader -p$(cat ${paths.secretsDir}/clima_reader_password)${tls} clima \\
       -e 'SELECT * FROM mediciones ORDER BY id DESC LIMIT 15'
-  logs        ${paths.local}/*.log, ${paths.nginxDir}/, ${paths.databaseLog}
+  logs        ${paths.local}/*.log, ${paths.nginxDir}/, ${topology.databaseNodes.length === 0 ? paths.databaseLog : join(stateDir, 'cloud', 'node-*', 'mariadbd.log')}
   stop        npm run hybrid:down${stateDir === resolve(ROOT, '.hybrid') ? '' : ` -- --state-dir ${stateDir}`}`);
   return 0;
 }

@@ -13,6 +13,11 @@ export interface CloudNamespace {
   readonly localInterface: string;
   readonly localAddress: string;
   readonly cloudAddress: string;
+  /**
+   * The database nodes of a cluster, each a namespace of its own on a segment that only the cloud
+   * namespace reaches (a bridge inside it): the proxy's upstreams, never the local side's.
+   */
+  readonly nodeNamespaces?: readonly string[];
 }
 
 /** No namespace: everything on this machine's loopback, the database on a port of its own. */
@@ -73,9 +78,57 @@ export function createCloudNamespace(id: string): CloudNamespace {
   }
 }
 
-/** Deletes the namespace and the local end of its link; safe when they are already gone. */
+// The cluster's segment lives inside the cloud namespace only, so no route of this machine matters.
+const NODE_SEGMENT = '10.200.0';
+const BRIDGE = 'nodes';
+
+/** The address of cluster node `index` (1, 2, ...) on the cloud's segment. */
+export function nodeAddress(index: number): string {
+  return `${NODE_SEGMENT}.${10 + index}`;
+}
+
+/**
+ * Adds `count` database hosts behind the cloud host: namespaces `<cloud>-db<i>`, each linked to a
+ * bridge inside the cloud namespace. Returns the network with them; removes them on failure.
+ */
+export function addNodeHosts(network: CloudNamespace, count: number): CloudNamespace {
+  const nodeNamespaces = Array.from({ length: count }, (_, i) => `${network.namespace}-db${i + 1}`);
+  const withNodes = { ...network, nodeNamespaces };
+  const cloud = (args: string[]) => ip(['-n', network.namespace, ...args]);
+  try {
+    cloud(['link', 'add', BRIDGE, 'type', 'bridge']);
+    cloud(['addr', 'add', `${NODE_SEGMENT}.1/24`, 'dev', BRIDGE]);
+    cloud(['link', 'set', BRIDGE, 'up']);
+    nodeNamespaces.forEach((namespace, i) => {
+      ip(['netns', 'add', namespace]);
+      // The cloud's end is named for the node, so that cutting one node's link is one command.
+      cloud(['link', 'add', nodeLink(i + 1), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', namespace]);
+      cloud(['link', 'set', nodeLink(i + 1), 'master', BRIDGE, 'up']);
+      const inside = (args: string[]) => ip(['-n', namespace, ...args]);
+      inside(['link', 'set', 'lo', 'up']);
+      inside(['addr', 'add', `${nodeAddress(i + 1)}/24`, 'dev', 'eth0']);
+      inside(['link', 'set', 'eth0', 'up']);
+    });
+    return withNodes;
+  } catch (error) {
+    removeCloudNamespace(withNodes);
+    throw new Error(`could not create the database nodes' namespaces: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Takes node `index`'s only link down (`up` false) or up again: a cut cable, not a dead server. */
+export function setNodeLink(network: CloudNamespace, index: number, up: boolean): void {
+  ip(['-n', network.namespace, 'link', 'set', nodeLink(index), up ? 'up' : 'down']);
+}
+
+const nodeLink = (index: number) => `db${index}`;
+
+/** Deletes the namespaces and the local end of the link; safe when they are already gone. */
 export function removeCloudNamespace(network: CloudNamespace): void {
   for (const args of [
+    ...(network.nodeNamespaces ?? []).map((namespace) => ['netns', 'delete', namespace]),
     ['netns', 'delete', network.namespace],
     ['link', 'delete', network.localInterface],
   ]) {

@@ -73,14 +73,21 @@ export async function testProxyConfig(file: string, namespace?: string): Promise
 
 /**
  * Starts the cloud's proxy: the project's stream config listening on the cloud's address and
- * forwarding to the database's port on the cloud's own loopback. Resolves once it listens.
+ * forwarding to the database's port on the cloud's own loopback, or to the cluster's nodes as one
+ * upstream group. Resolves once it listens.
  */
 export async function startProxy(topology: Topology): Promise<void> {
   const dir = layout(topology.stateDir).nginxDir;
   const network = topology.network;
+  const nodes = topology.databaseNodes;
   const file = await renderProxyConfig(dir, {
     PROXY_LISTEN: `${topology.cloudHost}:${topology.proxyPort}`,
-    DATABASE_UPSTREAM: `127.0.0.1:${topology.databasePort}`,
+    DATABASE_UPSTREAM:
+      nodes.length === 0
+        ? `127.0.0.1:${topology.databasePort}`
+        : nodes.map((node) => `${node.host}:${node.port}`).join(','),
+    // A node that is down or cut off is passed over within a second, and left out for a few.
+    ...(nodes.length === 0 ? {} : { PROXY_CONNECT_TIMEOUT: '1s', PROXY_FAIL_TIMEOUT: '5s' }),
     // The paper's allow-list, for real: only the local node may try to log in.
     PROXY_ALLOW_FROM: network.mode === 'netns' ? network.localAddress : '127.0.0.1',
   });

@@ -7,6 +7,7 @@ const CLIMA = new URL('../../dist/bundle/clima.js', import.meta.url).pathname;
 /** Which account each service logs in with: only the sensor writes. */
 export const ACCOUNTS: Record<ServiceName, Account> = {
   sensor: 'clima_sensor',
+  'sensor-2': 'clima_sensor',
   dashboard: 'clima_reader',
   backup: 'clima_reader',
 };
@@ -16,6 +17,7 @@ export function serviceEnv(topology: Topology, name: ServiceName): Record<string
   const paths = layout(topology.stateDir);
   const own: Record<ServiceName, Record<string, string>> = {
     sensor: { HOST: '127.0.0.1', SENSOR_PORT: String(topology.sensorPort) },
+    'sensor-2': { HOST: '127.0.0.1', SENSOR_PORT: String(topology.secondSensorPort ?? 0) },
     dashboard: {
       HOST: '127.0.0.1',
       PORT: String(topology.dashboardPort),
@@ -43,7 +45,7 @@ export async function startService(topology: Topology, name: ServiceName): Promi
     name,
     // As the images run it: the executable's first line starts node with clima's heap flags.
     command: CLIMA,
-    args: [name],
+    args: [name === 'sensor-2' ? 'sensor' : name],
     env: serviceEnv(topology, name),
     cwd: paths.serviceDir(name),
     logFile: paths.serviceLog(name),
@@ -53,7 +55,12 @@ export async function startService(topology: Topology, name: ServiceName): Promi
     await new Promise((resolve) => setTimeout(resolve, 200));
     if (runningPid(topology.stateDir, name) === undefined)
       throw new Error(`clima ${name} exited while starting:\n${logTail(paths.serviceLog(name))}`);
-    const port = { dashboard: topology.dashboardPort, sensor: topology.sensorPort, backup: undefined }[name];
+    const port = {
+      dashboard: topology.dashboardPort,
+      sensor: topology.sensorPort,
+      'sensor-2': topology.secondSensorPort,
+      backup: undefined,
+    }[name];
     if (port === undefined || (await answers(port))) return;
     if (Date.now() > deadline) throw new Error(`clima ${name} did not answer on /healthz within 15 s`);
   }

@@ -6,6 +6,7 @@ import type { Metrics } from '../core/metrics.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
 import { type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { Database } from '../db/open-db.js';
+import { isGaleraTransient, isWorthAnotherConnection } from '../db/transient-error.js';
 
 export interface DatabaseState {
   readonly up: boolean;
@@ -17,6 +18,8 @@ export interface DatabaseState {
 
 /** What a client is told to wait before retrying while the database is down. */
 export const DATABASE_RETRY_AFTER_S = 5;
+
+const TRANSIENT_ATTEMPTS = 3;
 
 class QueryTimeout extends Error {
   constructor(ms: number) {
@@ -53,6 +56,22 @@ export function createDatabaseGuard(options: {
     log.failed(error);
   }
 
+  /**
+   * A Galera node's "not now" or a session lost with its node is asked again on other connections
+   * (the pool drops the one that failed, the proxy sends a new one to the next node), within the
+   * time-out: one node down is no outage. Twice more at most, since the proxy, blind to Galera's
+   * state, may hand a new connection to the same node again.
+   */
+  async function elsewhereIfTransient<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt === TRANSIENT_ATTEMPTS || !isWorthAnotherConnection(error)) throw error;
+      }
+    }
+  }
+
   async function run<T>(query: string, work: () => Promise<T>): Promise<T> {
     const startedAt = clock.now();
     const stopTimer = metrics.dbQueryDuration.startTimer({ query });
@@ -62,12 +81,18 @@ export function createDatabaseGuard(options: {
     });
     try {
       // A query that outlives its time-out is left to finish on its own; the client is not held up.
-      const result = await Promise.race([work(), timeout]);
+      const result = await Promise.race([elsewhereIfTransient(work), timeout]);
       stopTimer({ outcome: 'ok' });
       markUp();
       return result;
     } catch (error) {
-      const problem = error instanceof QueryTimeout ? 'timeout' : storeProblem(error);
+      // A cluster whose nodes all say "not now" (no quorum) cannot answer either: an honest 503.
+      const problem =
+        error instanceof QueryTimeout
+          ? 'timeout'
+          : isGaleraTransient(error)
+            ? 'unreachable'
+            : storeProblem(error);
       stopTimer({ outcome: problem === 'timeout' ? 'timeout' : 'error' });
       // A refused account or certificate keeps the database out of reach as surely as a cut
       // cable; only an unknown failure (a bad statement) is the query's own.

@@ -9,6 +9,7 @@ import { createPool, type PoolConnection } from 'mysql2';
 import type { Logger } from '../core/logger.js';
 import type { MysqlTarget } from './database-url.js';
 import { createServerIdentityCheck, explainTlsFailure, mysqlSslOptions } from './mysql-tls.js';
+import { isNodeNotReady } from './transient-error.js';
 
 /** How the pool behaves when the server is slow or gone. */
 export interface MysqlPoolOptions {
@@ -32,6 +33,10 @@ type QueryCallback = (error: unknown, result: MysqlQueryResult) => void;
 const SESSION_SETUP = `SET SESSION
   sql_mode = 'ONLY_FULL_GROUP_BY,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
   time_zone = '+00:00'`;
+
+const NODE_READY = "SHOW GLOBAL STATUS LIKE 'wsrep_ready'";
+// As many tries as a cluster has nodes, so that one node cut off is passed over.
+const NEW_CONNECTION_ATTEMPTS = 3;
 
 /**
  * A mysql2 pool that survives its server: connecting is lazy (so creating it with the server down
@@ -70,28 +75,7 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
   let ended = false;
   return {
     getConnection(callback) {
-      pool.getConnection((error, raw) => {
-        if (error) return callback(explainTlsFailure(error, target.tls), undefined as never);
-        const known = ready.get(raw);
-        if (known !== undefined) return callback(null, known);
-        const identity = verifyServerIdentity(raw);
-        if (identity) {
-          raw.destroy();
-          return callback(explainTlsFailure(identity, target.tls), undefined as never);
-        }
-        // Set up here rather than in Kysely's onCreateConnection: when that hook fails, Kysely
-        // never releases the connection, and a few such failures would exhaust the pool for good.
-        raw.query({ sql: SESSION_SETUP, timeout: options.queryTimeoutMs }, (setupError) => {
-          if (setupError) {
-            raw.destroy();
-            return callback(setupError, undefined as never);
-          }
-          // Kysely keys its per-connection state on this object, so it must stay the same one.
-          const connection = new TimedConnection(raw, options.queryTimeoutMs);
-          ready.set(raw, connection);
-          callback(null, connection);
-        });
-      });
+      acquire(callback, 1);
     },
     end(callback = () => {}) {
       if (ended) return callback(null);
@@ -99,6 +83,41 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
       pool.end(callback);
     },
   };
+
+  function acquire(callback: (error: unknown, connection: TimedConnection) => void, attempt: number): void {
+    pool.getConnection((error, raw) => {
+      if (error) return callback(explainTlsFailure(error, target.tls), undefined as never);
+      const known = ready.get(raw);
+      if (known !== undefined) return callback(null, known);
+      const identity = verifyServerIdentity(raw);
+      if (identity) {
+        raw.destroy();
+        return callback(explainTlsFailure(identity, target.tls), undefined as never);
+      }
+      // Set up here rather than in Kysely's onCreateConnection: when that hook fails, Kysely
+      // never releases the connection, and a few such failures would exhaust the pool for good.
+      raw.query({ sql: SESSION_SETUP, timeout: options.queryTimeoutMs }, (setupError) => {
+        if (setupError) {
+          raw.destroy();
+          return callback(setupError, undefined as never);
+        }
+        // A Galera node cut off from its cluster (or joining) accepts connections but refuses
+        // statements: a new connection to it is dropped for another, which the proxy sends to
+        // the next node. A server without Galera has no wsrep_ready and is always ready.
+        raw.query({ sql: NODE_READY, timeout: options.queryTimeoutMs }, (readyError, rows) => {
+          const notReady = (rows as { Value?: string }[] | undefined)?.[0]?.Value === 'OFF';
+          if (readyError || (notReady && attempt < NEW_CONNECTION_ATTEMPTS)) {
+            raw.destroy();
+            return readyError ? callback(readyError, undefined as never) : acquire(callback, attempt + 1);
+          }
+          // Kysely keys its per-connection state on this object, so it must stay the same one.
+          const connection = new TimedConnection(raw, options.queryTimeoutMs);
+          ready.set(raw, connection);
+          callback(null, connection);
+        });
+      });
+    });
+  }
 }
 
 /** A pooled connection whose queries fail after the pool's query timeout instead of hanging. */
@@ -124,6 +143,9 @@ export class TimedConnection implements MysqlPoolConnection {
         const timeout = new Error(`database query timed out after ${this.timeoutMs} ms`, { cause: error });
         return callback(Object.assign(timeout, { code: 'PROTOCOL_SEQUENCE_TIMEOUT' }), [] as never);
       }
+      // A Galera node not ready for clients stays so for a while: the next query needs a new
+      // connection, which the proxy gives to another node.
+      if (isNodeNotReady(error)) this.raw.destroy();
       callback(error, result as MysqlQueryResult);
     });
     return undefined;

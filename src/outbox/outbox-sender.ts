@@ -4,6 +4,7 @@ import { sleep } from '../core/sleep.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
 import { isStorageProblem, type StoreProblem, storeProblem } from '../db/connection-error.js';
 import type { NewReading } from '../db/reading.js';
+import { isWorthAnotherConnection } from '../db/transient-error.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import type { Outbox, QueuedReading } from './outbox.js';
 import { createStoreHealth, type StoreFailure } from './store-health.js';
@@ -18,6 +19,8 @@ const FIRST_RETRY_MS = 500;
 // Capped low: once the database is back, the backlog should start moving within seconds.
 const MAX_RETRY_MS = 10_000;
 const IDLE_RECHECK_MS = 5_000;
+// The proxy may hand a new connection to the same unready node again: a second try at once.
+const TRANSIENT_RETRIES = 2;
 // Within the 5 s a service gets to stop: a batch still unanswered then stays queued for next time.
 const STOP_WAIT_MS = 4_000;
 
@@ -108,9 +111,11 @@ export function createOutboxSender(deps: {
 
   async function run(): Promise<void> {
     let retryMs = FIRST_RETRY_MS;
+    let retriedAtOnce = 0;
     while (running) {
       try {
         const more = await flushOnce();
+        retriedAtOnce = 0;
         failures.succeeded();
         databaseHealth.succeeded();
         stats = { lastFlushError: undefined, lastFlushAt: new Date() };
@@ -118,6 +123,13 @@ export function createOutboxSender(deps: {
         outbox.logDrops();
         if (!more) await idle();
       } catch (error) {
+        // A Galera conflict, a node not ready or a session lost with its node: the batch (its
+        // inserts are idempotent) goes again at once on another connection, and is no outage yet.
+        if (retriedAtOnce < TRANSIENT_RETRIES && isWorthAnotherConnection(error)) {
+          retriedAtOnce++;
+          continue;
+        }
+        retriedAtOnce = 0;
         failures.failed(error);
         const problem = storeProblem(error);
         // An unreachable database may be full or not: only a database that answered "full" is.

@@ -9,9 +9,11 @@ import { netnsUnavailable } from '../../scripts/hybrid/network.js';
 import { streamModule } from '../../scripts/hybrid/proxy.js';
 import {
   type Account,
+  type DatabaseNode,
   layout,
   password,
   readTopology,
+  type ServiceName,
   type Topology,
 } from '../../scripts/hybrid/topology.js';
 import { registerCleanup } from './cleanup-on-exit.js';
@@ -187,8 +189,21 @@ export async function adminQuery(topology: Topology, statement: string): Promise
   return stdout;
 }
 
+/** A statement as root over a cluster node's own socket (`--batch` output): that node's view. */
+export async function nodeQuery(topology: Topology, node: DatabaseNode, statement: string): Promise<string> {
+  const { stdout } = await run('mariadb', [
+    '--no-defaults',
+    '--batch',
+    `--socket=${layout(topology.stateDir).node(node.index).socket}`,
+    '--user=root',
+    '-e',
+    statement,
+  ]);
+  return stdout;
+}
+
 /** The log of a local service so far. */
-export function serviceLog(topology: Topology, name: 'sensor' | 'dashboard' | 'backup'): string {
+export function serviceLog(topology: Topology, name: ServiceName): string {
   try {
     return readFileSync(layout(topology.stateDir).serviceLog(name), 'utf8');
   } catch {
@@ -223,17 +238,19 @@ export function chosenNetwork(): { netns: boolean; loopbackAsked: boolean } {
 
 /**
  * The topology as the system tests run it: a fake Open-Meteo, a reading a second, simulated
- * weather, a free dashboard port (and a free proxy port on loopback); `env` adds or overrides.
+ * weather, a free dashboard port (and a free proxy port on loopback); `env` adds or overrides,
+ * `args` adds options of `npm run hybrid` (e.g. `--cloud-nodes 3`).
  */
 export async function startTestTopology(
   env: Record<string, string>,
+  args: readonly string[] = [],
 ): Promise<{ fake: FakeOpenMeteo; hybrid: RunningHybrid }> {
   const { netns, loopbackAsked } = chosenNetwork();
   const fake = await startFakeOpenMeteo();
   // In its namespace the proxy has the paper's 33060 to itself; on loopback it takes a free port.
   const proxy = netns ? [] : ['--proxy-port', String(await freePort())];
   if (loopbackAsked) proxy.push('--network', 'loopback');
-  const hybrid = await startHybrid(['--dashboard-port', String(await freePort()), ...proxy], {
+  const hybrid = await startHybrid(['--dashboard-port', String(await freePort()), ...proxy, ...args], {
     SENSOR_INTERVAL_S: '1',
     SENSOR_SOURCE: 'simulated',
     OPEN_METEO_URL: fake.url,

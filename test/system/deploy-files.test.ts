@@ -128,6 +128,58 @@ describe('the compose files (docker-compose config, no engine)', () => {
     assert.deepEqual(Object.keys(compose.volumes ?? {}), ['mysql_data']);
   });
 
+  it('cloud as a cluster: three mariadb nodes with Galera settings, a volume each, behind the one proxy', async () => {
+    const compose = await composeConfig(CLOUD, ['compose.galera.yaml'], cloudEnv);
+    assertReferencesDeclared(compose);
+    const nodes = ['db-node-1', 'db-node-2', 'db-node-3'];
+    assert.deepEqual(Object.keys(compose.services).sort(), [...nodes, 'nginx-proxy']);
+    assert.deepEqual(Object.keys(compose.volumes ?? {}), ['node1_data', 'node2_data', 'node3_data']);
+    const secure = (await composeConfig(CLOUD, ['compose.yaml'], cloudEnv)).services[
+      'db-master'
+    ] as ComposeService;
+    nodes.forEach((name, i) => {
+      const node = compose.services[name] as ComposeService;
+      assert.match(node.image ?? '', /^mariadb:/, name);
+      assert.equal(node.ports, undefined, `${name} publishes no port`);
+      assert.ok(node.volumes?.includes(`node${i + 1}_data:/var/lib/mysql:rw`), name);
+      assert.equal(node.environment?.GALERA_NODE, String(i + 1));
+      assert.equal(node.environment?.MARIADB_ROOT_HOST, 'localhost', 'no root over the network');
+      for (const [key, value] of Object.entries(node.environment ?? {}))
+        if (/PASSWORD/.test(key))
+          assert.match(`${key}=${value}`, /_FILE=\/run\/secrets\//, 'passwords are secrets');
+      const flags = node.command ?? [];
+      for (const flag of [
+        '--wsrep-on=ON',
+        '--wsrep-provider=/usr/lib/galera/libgalera_smm.so',
+        '--wsrep-cluster-address=gcomm://db-node-1,db-node-2,db-node-3',
+        '--binlog-format=ROW',
+        '--innodb-autoinc-lock-mode=2',
+      ])
+        assert.ok(flags.includes(flag), `${name}: ${flag}`);
+      assert.deepEqual(
+        flags.filter((arg) => TLS_FLAGS.test(arg)),
+        secure.command?.filter((arg) => TLS_FLAGS.test(arg)),
+        `${name} requires TLS as db-master does`,
+      );
+      assert.match(node.healthcheck?.test.join(' ') ?? '', /wsrep_local_state_comment.*Synced/);
+    });
+    // initdb runs on node 1 only; the joiners receive its data by state transfer.
+    const initdb = (name: string) =>
+      (compose.services[name]?.volumes ?? []).filter((v) => v.includes('/docker-entrypoint-initdb.d/'));
+    assert.equal(initdb('db-node-1').length, 3);
+    assert.deepEqual([...initdb('db-node-2'), ...initdb('db-node-3')], []);
+    assert.deepEqual(compose.services['db-node-3']?.depends_on, {
+      'db-node-2': { condition: 'service_healthy' },
+    });
+    const proxy = compose.services['nginx-proxy'] as ComposeService;
+    assert.equal(proxy.environment?.DATABASE_UPSTREAM, nodes.map((node) => `${node}:3306`).join(','));
+    assert.deepEqual(Object.keys(proxy.depends_on ?? {}).sort(), nodes);
+    assert.ok(
+      statSync(join(CLOUD, 'galera/galera-node.sh')).mode & 0o111,
+      "the nodes' entrypoint is executable",
+    );
+  });
+
   it('cloud: the database serves its certificate from ./tls and requires TLS of every account, by default', async () => {
     const compose = await composeConfig(CLOUD, ['compose.yaml'], cloudEnv);
     const db = compose.services['db-master'] as ComposeService;
@@ -313,6 +365,33 @@ describe("the cloud proxy's nginx config", () => {
     assert.match(readFileSync(file, 'utf8'), /allow all;\s+deny all;/);
   });
 
+  it('renders several nodes as one upstream group with passive health checks, and passes nginx -t', async () => {
+    const nodes = ['10.0.0.11:3306', '10.0.0.12:3306', '10.0.0.13:3306'];
+    const file = await renderProxyConfig(dir, {
+      PROXY_LISTEN: String(await freePort()),
+      PROXY_RESOLVER: '',
+      DATABASE_UPSTREAM: nodes.join(','),
+      PROXY_CONNECT_TIMEOUT: '1s',
+      PROXY_FAIL_TIMEOUT: '5s',
+    });
+    await testProxyConfig(file);
+    const conf = readFileSync(file, 'utf8');
+    const group = /upstream clima_database \{([^}]*)\}/.exec(conf)?.[1] ?? '';
+    assert.deepEqual(
+      group.match(/server .*;/g),
+      nodes.map((node) => `server ${node} max_fails=1 fail_timeout=5s;`),
+    );
+    assert.match(conf, /set \$clima_database clima_database;\s+proxy_pass \$clima_database;/);
+    assert.match(conf, /proxy_connect_timeout 1s;\s+proxy_next_upstream on;\s+proxy_next_upstream_tries 3;/);
+    assert.doesNotMatch(conf, /\{\{[A-Z_]+\}\}/, 'every mark filled');
+  });
+
+  it('renders one database as before: by name, no group, no next-upstream', async () => {
+    const conf = readFileSync(await renderProxyConfig(dir, { PROXY_LISTEN: '33060' }), 'utf8');
+    assert.match(conf, /set \$clima_database db-master:3306;/);
+    assert.doesNotMatch(conf, /^\s*upstream |proxy_next_upstream/m);
+  });
+
   it('lets anyone try to log in when no allow-list is given', async () => {
     const conf = readFileSync(await renderProxyConfig(dir, { PROXY_LISTEN: '33060' }), 'utf8');
     assert.doesNotMatch(conf, /allow|deny/);
@@ -322,6 +401,9 @@ describe("the cloud proxy's nginx config", () => {
     ['PROXY_ALLOW_FROM', '10.0.0.0/8; include /etc/passwd', /may only hold letters, digits/],
     ['PROXY_CONNECT_TIMEOUT', 'soon', /must be an nginx time/],
     ['DATABASE_UPSTREAM', 'db-master', /must be host:port/],
+    ['DATABASE_UPSTREAM', 'db-1:3306,db-2', /must be host:port \(got 'db-2'\)/],
+    ['PROXY_MAX_FAILS', 'many', /must be a number/],
+    ['PROXY_FAIL_TIMEOUT', 'later', /must be an nginx time/],
     ['PROXY_LISTEN', '0.0.0.0', /must be a port or address:port/],
   ] as const) {
     it(`refuses ${name}=${value} with a message naming it`, async () => {
@@ -343,6 +425,8 @@ describe("the deployment's shell scripts", () => {
       'deploy/cloud/nginx/render-nginx-conf.sh',
       'deploy/cloud/tls/make-certs.sh',
       'deploy/cloud/initdb/02-users.sh',
+      'deploy/cloud/galera/galera-node.sh',
+      'deploy/cloud/galera/03-sst-account.sh',
     ];
     await run('shellcheck', scripts, { cwd: ROOT }).catch((error: { stdout?: string }) => {
       assert.fail(error.stdout ?? String(error));

@@ -5,7 +5,11 @@
 # typo stops here with a message instead of becoming an nginx directive.
 #
 #   PROXY_LISTEN            [address:]port to listen on                  default 33060
-#   DATABASE_UPSTREAM       host:port of the database                    default db-master:3306
+#   DATABASE_UPSTREAM       host:port of the database, or of each node   default db-master:3306
+#                           of a cluster, comma-separated (one upstream
+#                           group: round robin, passive health checks)
+#   PROXY_MAX_FAILS         failed connects that take a node out          default 1
+#   PROXY_FAIL_TIMEOUT      nginx time, how long a failed node stays out  default 10s
 #   PROXY_ALLOW_FROM        client networks allowed, comma-separated     default: any (compose.yaml
 #                           CIDRs or addresses (e.g. 203.0.113.0/24,     passes the private ranges)
 #                           ::1), or all
@@ -23,6 +27,8 @@ upstream=${DATABASE_UPSTREAM:-db-master:3306}
 allow_from=${PROXY_ALLOW_FROM:-}
 connect_timeout=${PROXY_CONNECT_TIMEOUT:-5s}
 idle_timeout=${PROXY_IDLE_TIMEOUT:-10m}
+max_fails=${PROXY_MAX_FAILS:-1}
+fail_timeout=${PROXY_FAIL_TIMEOUT:-10s}
 resolver=${PROXY_RESOLVER-127.0.0.11}
 pid_file=${NGINX_PID_FILE:-/tmp/nginx.pid}
 error_log=${NGINX_ERROR_LOG:-/dev/stderr}
@@ -42,10 +48,16 @@ check() {
 
 check PROXY_LISTEN "$listen"
 case ${listen##*:} in '' | *[!0-9]*) fail "PROXY_LISTEN must be a port or address:port (got '$listen')" ;; esac
-check DATABASE_UPSTREAM "$upstream"
-case $upstream in *:*) ;; *) fail "DATABASE_UPSTREAM must be host:port (got '$upstream')" ;; esac
-case ${upstream##*:} in '' | *[!0-9]*) fail "DATABASE_UPSTREAM must be host:port (got '$upstream')" ;; esac
-for t in "PROXY_CONNECT_TIMEOUT=$connect_timeout" "PROXY_IDLE_TIMEOUT=$idle_timeout"; do
+servers=$(echo "$upstream" | tr ',' ' ')
+[ -n "$servers" ] || fail "DATABASE_UPSTREAM must be host:port (got '$upstream')"
+for server in $servers; do
+  check DATABASE_UPSTREAM "$server"
+  case $server in *:*) ;; *) fail "DATABASE_UPSTREAM must be host:port (got '$server')" ;; esac
+  case ${server##*:} in '' | *[!0-9]*) fail "DATABASE_UPSTREAM must be host:port (got '$server')" ;; esac
+done
+case $max_fails in '' | *[!0-9]*) fail "PROXY_MAX_FAILS must be a number (got '$max_fails')" ;; esac
+for t in "PROXY_CONNECT_TIMEOUT=$connect_timeout" "PROXY_IDLE_TIMEOUT=$idle_timeout" \
+  "PROXY_FAIL_TIMEOUT=$fail_timeout"; do
   case ${t#*=} in
     '' | *[!0-9smh]*) fail "${t%%=*} must be an nginx time such as 5s or 10m (got '${t#*=}')" ;;
   esac
@@ -71,6 +83,22 @@ if [ -n "$resolver" ]; then
   resolver_line="    resolver $resolver valid=10s ipv6=off;"
 fi
 
+# One database: proxied by name (looked up again, see the template). Several, the nodes of a
+# cluster: one group, round robin; nginx open source checks passively, so a node that refuses or
+# does not answer a connect is left out for PROXY_FAIL_TIMEOUT and the session tries the next one.
+group=''
+next=''
+target=$upstream
+if [ "$(echo "$servers" | wc -w)" -gt 1 ]; then
+  group="    upstream clima_database {\n"
+  for server in $servers; do
+    group="$group        server $server max_fails=$max_fails fail_timeout=$fail_timeout;\n"
+  done
+  group="$group    }"
+  next="        proxy_next_upstream on;\n        proxy_next_upstream_tries $(echo "$servers" | wc -w);"
+  target=clima_database
+fi
+
 [ -r "$template" ] || fail "cannot read the template $template"
 # Values were checked above to hold no '|', '&' or '\', the characters sed would read specially.
 sed -e "s|{{LOAD_STREAM_MODULE}}|$load|" \
@@ -80,7 +108,9 @@ sed -e "s|{{LOAD_STREAM_MODULE}}|$load|" \
   -e "s|{{RESOLVER}}|$resolver_line|" \
   -e "s|{{LISTEN}}|$listen|" \
   -e "s|{{ALLOW}}|$allow|" \
-  -e "s|{{UPSTREAM}}|$upstream|" \
+  -e "s|{{UPSTREAM_GROUP}}|$group|" \
+  -e "s|{{UPSTREAM}}|$target|" \
+  -e "s|{{NEXT_UPSTREAM}}|$next|" \
   -e "s|{{CONNECT_TIMEOUT}}|$connect_timeout|" \
   -e "s|{{IDLE_TIMEOUT}}|$idle_timeout|" \
   "$template"
