@@ -1,4 +1,4 @@
-import type { Lang } from './page-model.js';
+import type { Lang } from './lang.js';
 
 export const LANGS: readonly Lang[] = ['es', 'en'];
 

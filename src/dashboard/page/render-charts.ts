@@ -1,3 +1,4 @@
+import { csvHref } from './csv-href.js';
 import { html, type SafeHtml } from './escape-html.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 import type { PageModel } from './page-model.js';
@@ -16,21 +17,6 @@ export const CHART_RANGES: readonly {
 ];
 /** The range shown when the address names none (or one the page does not offer). */
 export const DEFAULT_RANGE = '24h';
-
-/**
- * `/api/readings.csv` of the raw readings in the range ending at `to`: one city's, or every
- * city's (`city` undefined, the all-cities view). The page's script asks for the same at the
- * moment the link is clicked.
- */
-export function csvHref(city: string | undefined, to: Date, rangeSeconds: number): string {
-  const from = new Date(to.getTime() - rangeSeconds * 1000);
-  const query = new URLSearchParams({
-    ...(city === undefined ? {} : { city }),
-    from: `${from.toISOString().slice(0, 19)}Z`,
-    to: `${to.toISOString().slice(0, 19)}Z`,
-  });
-  return `/api/readings.csv?${query.toString()}`;
-}
 
 /**
  * `#charts`: the controls (city, range, one city or all) are plain form controls, so the keyboard

@@ -73,7 +73,7 @@ describe('renderPage', () => {
       const scripts = doc.querySelectorAll('script');
       assert.deepEqual(
         scripts.map((script) => script.getAttribute('src')),
-        ['/assets/uplot.js', '/assets/charts.js', '/assets/dashboard.js'],
+        ['/assets/uplot.js', '/assets/dashboard.js'],
       );
       assert.ok(scripts.every((script) => script.hasAttribute('defer')));
       assert.deepEqual(
@@ -411,7 +411,7 @@ describe('renderPage', () => {
       assert.ok(!html.includes('<img'));
       assert.ok(!html.includes('<script>'));
       assert.equal(doc.querySelectorAll('img').length, 0);
-      assert.equal(doc.querySelectorAll('script').length, 3);
+      assert.equal(doc.querySelectorAll('script').length, 2);
     });
 
     it('shows it as visible text in latest, recent, the city list and live weather', () => {

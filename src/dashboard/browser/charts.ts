@@ -1,0 +1,390 @@
+// The charts of `#charts`, drawn with uPlot (served by the dashboard at /assets/uplot.js, loaded
+// before this script). Data comes from /api/readings?points= (bucketed, at most 2000 points a
+// series); new readings from the stream are appended through `addReading`. Every string from the
+// API reaches the page through uPlot's text rendering or textContent, never as markup.
+import type uPlot from 'uplot';
+import { isoSeconds } from '../page/csv-href.js';
+import { fill } from '../page/messages.js';
+import type { PageReading } from './api-types.js';
+import {
+  type Bucket,
+  collectingSince,
+  columns,
+  decimalsOf,
+  latestIndexes,
+  maxTicksFor,
+  type Table,
+  timeRange,
+  valueAxis,
+} from './chart-scales.js';
+import type { PageText } from './page-text.js';
+
+const MAX_POINTS = 2000;
+const MIN_POINTS = 200;
+const PALETTE = ['#0b5cad', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
+
+/** /api/readings?points= */
+interface BucketsAnswer {
+  readonly bucketSeconds: number;
+  readonly buckets: readonly Bucket[];
+}
+
+export interface ChartsHandle {
+  addReading(reading: PageReading): void;
+  reload(): void;
+}
+
+type Shown =
+  | { view: 'compare'; city: string; rangeS: number; since?: number; cities: string[]; tables: Table[] }
+  | {
+      view: 'city';
+      city: string;
+      rangeS: number;
+      since?: number;
+      temperature: Table;
+      humidity: Table;
+      banded: boolean;
+    };
+
+type Box = 'temperature' | 'humidity' | 'compare';
+
+/** uPlot's axis once drawn: the fields it sizes itself with. */
+interface DrawnAxis {
+  _size: number;
+  font: [string, number];
+  ticks: { size: number };
+  gap: number;
+}
+
+function cssVar(name: string, fallback: string): string {
+  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/** Wide enough for the longest label, measured in the axis's own font, so none is clipped. */
+function axisSize(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx] as unknown as DrawnAxis;
+  if (cycleNum > 1) return axis._size;
+  const longest = (values ?? []).reduce((a, b) => (String(b).length > a.length ? String(b) : a), '');
+  u.ctx.font = axis.font[0];
+  return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / devicePixelRatio + 4);
+}
+
+async function getReadings(query: URLSearchParams): Promise<BucketsAnswer & { readings: unknown[] }> {
+  const response = await fetch(`/api/readings?${query}`, {
+    headers: { accept: 'application/json' },
+    cache: 'no-store',
+  });
+  if (response.status !== 200) throw new Error(`readings: ${response.status}`);
+  return response.json();
+}
+
+/**
+ * Draws the charts, with the page's words and clock (its time zone, `HH:MM`, with the date when
+ * not today), shared with the tables, for the legend and the notes. `undefined` when uPlot or the
+ * charts' section is missing: the rest of the page works without them.
+ */
+export function startCharts(text: PageText): ChartsHandle | undefined {
+  const UPlot = (globalThis as { uPlot?: typeof uPlot }).uPlot;
+  if (typeof UPlot !== 'function') return undefined;
+  const found = document.getElementById('charts');
+  const form = found?.querySelector<HTMLFormElement>('.chart-controls');
+  const foundNote = found?.querySelector<HTMLElement>('[data-role="chart-note"]');
+  if (!found || !form || !foundNote) return undefined;
+  const section: HTMLElement = found;
+  const note: HTMLElement = foundNote;
+  const messages = text.messages;
+  const formatTime = (ms: number) => text.time(ms, 'minutes');
+  const timeZone = document.body.dataset.timeZone || undefined;
+  // 24-hour times in both languages, in the page's zone; whole days once ticks are a day apart.
+  const hourFormat = new Intl.DateTimeFormat(text.lang, {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const dayFormat = new Intl.DateTimeFormat(text.lang, { timeZone, day: 'numeric', month: 'short' });
+  const timeTicks = (_u: uPlot, ticks: number[]) => {
+    const step = ticks.length > 1 ? (ticks[1] as number) - (ticks[0] as number) : 0;
+    const format = step >= 86_400 ? dayFormat : hourFormat;
+    return ticks.map((t) => format.format(new Date(t * 1000)));
+  };
+  const intervalS = Number(document.body.dataset.intervalS) || 15;
+  const boxes = {
+    temperature: document.getElementById('chart-temperature') as HTMLElement,
+    humidity: document.getElementById('chart-humidity') as HTMLElement,
+    compare: document.getElementById('chart-compare') as HTMLElement,
+  };
+  const citySelect = form.elements.namedItem('chart-city') as HTMLSelectElement;
+  const cities = Array.from(citySelect.options, (option) => option.value);
+  const charts: Partial<Record<Box, uPlot>> = {};
+  let current: Shown | undefined;
+  let generation = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const choice = (name: string) => form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`);
+  const settings = () => ({
+    city: citySelect.value,
+    rangeS: Number(choice('chart-range')?.dataset.seconds ?? 86400),
+    view: choice('chart-view')?.value === 'compare' ? ('compare' as const) : ('city' as const),
+  });
+
+  function setState(state: 'loading' | 'empty' | 'failed' | 'ok', since?: number): void {
+    section.dataset.state = state;
+    const shown = {
+      loading: messages.chartsLoading,
+      empty: messages.chartsEmpty,
+      failed: messages.chartsFailed,
+      ok: since === undefined ? '' : fill(messages.chartsCollecting, { time: formatTime(since * 1000) }),
+    }[state];
+    note.textContent = shown;
+    note.hidden = !shown;
+  }
+
+  const pointsFor = (box: HTMLElement) =>
+    Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.round(box.clientWidth || 800)));
+  const chartHeight = () => (window.innerWidth < 600 ? 180 : 240);
+
+  /**
+   * The value scale and axis of a chart box, from its data-unit, data-precision and (for
+   * quantities with limits) data-min and data-max. The ticks are those of the range last chosen.
+   */
+  function valueScale(box: HTMLElement, axisStyle: uPlot.Axis) {
+    const unit = box.dataset.unit || '';
+    const precision = Number(box.dataset.precision) || 0.1;
+    const bounds: [number, number] | undefined =
+      box.dataset.min === undefined ? undefined : [Number(box.dataset.min), Number(box.dataset.max)];
+    let chosen: ReturnType<typeof valueAxis>;
+    return {
+      scale: {
+        range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+          chosen = valueAxis(min, max, { precision, bounds, maxTicks: maxTicksFor(chartHeight()) });
+          return chosen ? [chosen.min, chosen.max] : [0, 1];
+        },
+      },
+      axis: {
+        ...axisStyle,
+        size: axisSize,
+        splits: () => (chosen ? chosen.ticks : []),
+        values: () => (chosen ? chosen.labels.map((label) => `${label} ${unit}`) : []),
+      } satisfies uPlot.Axis,
+      value: (_u: uPlot, v: number | null) =>
+        v == null ? '—' : `${v.toFixed(decimalsOf(precision))} ${unit}`,
+    };
+  }
+
+  /** While nothing is hovered, the legend shows the newest values instead of blanks. */
+  function showLatestWhenIdle(u: uPlot): void {
+    if (u.legend.idx == null && (u.data[0]?.length ?? 0) > 0) {
+      u.setLegend({ idxs: latestIndexes(u.data as (number | null)[][]) }, false);
+    }
+  }
+
+  function makeChart(
+    box: HTMLElement,
+    series: uPlot.Series[],
+    data: uPlot.AlignedData,
+    bands?: uPlot.Band[],
+  ) {
+    const Chart = UPlot as typeof uPlot;
+    box.textContent = '';
+    const grid = { stroke: cssVar('--border', '#d5dce5'), width: 1 };
+    const axisStyle = { stroke: cssVar('--muted', '#4d5a69'), grid, ticks: grid };
+    const values = valueScale(box, axisStyle);
+    return new Chart(
+      {
+        width: box.clientWidth || 600,
+        height: chartHeight(),
+        tzDate: (ts) => Chart.tzDate(new Date(ts * 1000), timeZone || 'UTC'),
+        series: [
+          { label: messages.seriesTime, value: (_u, t) => (t == null ? '—' : formatTime(t * 1000)) },
+          ...series.map((s) => ({ value: values.value, ...s })),
+        ],
+        bands: bands ?? [],
+        axes: [{ ...axisStyle, values: timeTicks }, values.axis],
+        cursor: { focus: { prox: 16 } },
+        legend: { live: true },
+        scales: {
+          x: { time: true, range: (_u, _min, max) => xRange(max) },
+          y: values.scale,
+        },
+        hooks: { setLegend: [showLatestWhenIdle] },
+      },
+      data,
+      box,
+    );
+  }
+
+  function xRange(dataMax: number): uPlot.Range.MinMax {
+    const rangeS = current ? current.rangeS : settings().rangeS;
+    return timeRange(Date.now() / 1000, dataMax, rangeS, current?.since, 10 * intervalS);
+  }
+
+  /** Only the averages when every bucket holds one reading: it has no spread to show. */
+  const shown = (table: Table, banded: boolean): Table => (banded ? table : [table[0], table[3] ?? []]);
+
+  /** A series of averages, with its min-max band when buckets merge several readings. */
+  function cityChart(box: HTMLElement, table: Table, color: string, banded: boolean): uPlot {
+    const average = { label: messages.seriesAverage, stroke: color, width: 2 };
+    if (!banded) return makeChart(box, [average], shown(table, false), []);
+    const edge = { stroke: `${color}66`, width: 1 };
+    const series = [{ label: messages.seriesMin, ...edge }, { label: messages.seriesMax, ...edge }, average];
+    return makeChart(box, series, table, [{ series: [2, 1], fill: `${color}33` }]);
+  }
+
+  async function fetchReadings(city: string, fromMs: number, toMs: number, points: number) {
+    const query = new URLSearchParams({
+      city,
+      from: isoSeconds(new Date(fromMs)),
+      to: isoSeconds(new Date(toMs)),
+      points: String(points),
+    });
+    return { query, body: await getReadings(query) };
+  }
+
+  /** Whether any of `targets` has a reading older than `fromMs`: then an empty start is an outage. */
+  async function olderReadings(targets: readonly string[], fromMs: number): Promise<boolean> {
+    const found = await Promise.all(
+      targets.map((city) =>
+        getReadings(
+          new URLSearchParams({
+            city,
+            from: isoSeconds(new Date(0)),
+            to: isoSeconds(new Date(fromMs - 1000)),
+            limit: '1',
+          }),
+        ),
+      ),
+    );
+    return found.some((body) => body.readings.length > 0);
+  }
+
+  function destroyAll(): void {
+    for (const key of Object.keys(charts) as Box[]) {
+      charts[key]?.destroy();
+      delete charts[key];
+    }
+  }
+
+  async function load(): Promise<void> {
+    const mine = ++generation;
+    clearTimeout(retryTimer);
+    const { city, rangeS, view } = settings();
+    for (const figure of Array.from(section.querySelectorAll<HTMLElement>('.chart-figure'))) {
+      figure.hidden = figure.dataset.view !== view;
+    }
+    setState('loading');
+    const toMs = Math.floor(Date.now() / 1000) * 1000;
+    const fromMs = toMs - rangeS * 1000;
+    const box = view === 'compare' ? boxes.compare : boxes.temperature;
+    const points = pointsFor(box);
+    try {
+      const targets = view === 'compare' ? cities : [city];
+      const fetchAll = (startMs: number) =>
+        Promise.all(targets.map((c) => fetchReadings(c, startMs, toMs, points)));
+      const gapS = (body: BucketsAnswer) => Math.max(body.bucketSeconds, intervalS);
+      const firstS = (answers: readonly { body: BucketsAnswer }[]) =>
+        Math.min(
+          ...answers.map(({ body }) =>
+            body.buckets[0] ? Date.parse(body.buckets[0].bucketStart) / 1000 : Number.POSITIVE_INFINITY,
+          ),
+        );
+      let answers = await fetchAll(fromMs);
+      const first = answers[0] as (typeof answers)[number];
+      let since = collectingSince(firstS(answers), fromMs / 1000, 3 * gapS(first.body));
+      if (since !== undefined && (await olderReadings(targets, fromMs))) since = undefined;
+      if (since !== undefined) {
+        // Asked again over the span that holds data, in buckets as fine as the chart can show.
+        answers = await fetchAll(since * 1000);
+        since = Number.isFinite(firstS(answers)) ? firstS(answers) : undefined;
+      }
+      if (mine !== generation) return;
+      destroyAll();
+      let total = 0;
+      if (view === 'compare') {
+        const tables = answers.map(({ body }) => columns(body.buckets, ['temperatureAvg'], gapS(body)));
+        total = tables.reduce((sum, table) => sum + table[0].length, 0);
+        current = { view, city, rangeS, since, cities: targets, tables };
+        charts.compare = makeChart(
+          boxes.compare,
+          targets.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length], width: 2 })),
+          (UPlot as typeof uPlot).join(tables as uPlot.AlignedData[]),
+        );
+      } else {
+        const { body } = answers[0] as (typeof answers)[number];
+        // One reading a bucket has no spread to show: the band appears only when buckets merge readings.
+        const banded = body.buckets.some((bucket) => bucket.count > 1);
+        const temperature = columns(
+          body.buckets,
+          ['temperatureMin', 'temperatureMax', 'temperatureAvg'],
+          gapS(body),
+        );
+        const humidity = columns(body.buckets, ['humidityMin', 'humidityMax', 'humidityAvg'], gapS(body));
+        total = temperature[0].length;
+        current = { view, city, rangeS, since, temperature, humidity, banded };
+        charts.temperature = cityChart(
+          boxes.temperature,
+          temperature,
+          cssVar('--chart-temperature', '#c2410c'),
+          banded,
+        );
+        charts.humidity = cityChart(boxes.humidity, humidity, cssVar('--chart-humidity', '#0b5cad'), banded);
+      }
+      setState(total > 0 ? 'ok' : 'empty', since);
+    } catch {
+      if (mine !== generation) return;
+      setState('failed');
+      retryTimer = setTimeout(load, intervalS * 1000);
+    }
+  }
+
+  /** Appends `[x, ...values]` to a column table, dropping what slid out of the range. */
+  function append(table: Table, x: number, values: readonly number[], rangeS: number): void {
+    const last = table[0][table[0].length - 1];
+    if (last !== undefined && x <= last) return;
+    table[0].push(x);
+    values.forEach((value, i) => {
+      table[i + 1]?.push(value);
+    });
+    const oldest = x - rangeS;
+    while (table[0].length > 0 && (table[0][0] as number) < oldest)
+      for (const column of table) column.shift();
+  }
+
+  function addReading(reading: PageReading): void {
+    if (!current || typeof reading.takenAt !== 'string') return;
+    const x = Date.parse(reading.takenAt) / 1000;
+    if (!Number.isFinite(x)) return;
+    if (current.view === 'compare') {
+      const index = current.cities.indexOf(reading.city);
+      const table = current.tables[index];
+      if (!table) return;
+      append(table, x, [reading.temperature], current.rangeS);
+      charts.compare?.setData((UPlot as typeof uPlot).join(current.tables as uPlot.AlignedData[]));
+    } else {
+      if (reading.city !== current.city) return;
+      const t = reading.temperature;
+      const h = reading.humidity;
+      append(current.temperature, x, [t, t, t], current.rangeS);
+      append(current.humidity, x, [h, h, h], current.rangeS);
+      charts.temperature?.setData(shown(current.temperature, current.banded));
+      charts.humidity?.setData(shown(current.humidity, current.banded));
+    }
+    // The first readings of a range: drawn again whole, to span them and say since when.
+    if (section.dataset.state === 'empty') load();
+  }
+
+  form.addEventListener('change', load);
+  form.addEventListener('submit', (event) => event.preventDefault());
+  let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      for (const [key, chart] of Object.entries(charts) as [Box, uPlot][]) {
+        chart.setSize({ width: boxes[key].clientWidth, height: chartHeight() });
+      }
+    }, 150);
+  });
+  load();
+  return { addReading, reload: load };
+}
