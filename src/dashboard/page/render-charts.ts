@@ -35,7 +35,7 @@ export function renderCharts(model: PageModel): SafeHtml {
     (r) =>
       html`<label class="chip"><input type="radio" name="chart-range" value="${r.id}" data-seconds="${r.seconds}"${r.id === model.chartRange ? html` checked` : null}> ${messages[r.label]}</label>`,
   );
-  return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading" data-text-loading="${messages.chartsLoading}" data-text-empty="${messages.chartsEmpty}" data-text-failed="${messages.chartsFailed}" data-text-collecting="${messages.chartsCollecting}" data-label-time="${messages.seriesTime}" data-label-average="${messages.seriesAverage}" data-label-min="${messages.seriesMin}" data-label-max="${messages.seriesMax}">
+  return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading">
 <h2 id="charts-title">${messages.chartsTitle}</h2>
 <form class="chart-controls" aria-label="${messages.chartsControls}">
 <div class="control"><label for="chart-city">${messages.cityLabel}</label>

@@ -28,13 +28,3 @@ describe('the chart boxes', () => {
     assert.deepEqual([box('chart-temperature').min, box('chart-temperature').max], [undefined, undefined]);
   });
 });
-
-describe('the note of a chart still collecting', () => {
-  it('is in the language of the page, its time for the script to fill', () => {
-    const texts = (['en', 'es'] as const).map(
-      (lang) =>
-        parseDocument(renderPage(normalModel({ lang }))).querySelector('#charts')?.dataset.textCollecting,
-    );
-    assert.deepEqual(texts, ['collecting since {time}', 'recopilando desde {time}']);
-  });
-});
