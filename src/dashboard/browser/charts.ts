@@ -17,7 +17,8 @@ import {
   timeRange,
   valueAxis,
 } from './chart-scales.js';
-import type { PageText } from './page-text.js';
+import { bucketTooltip } from './chart-tooltip.js';
+import { humidityText, type PageText, temperatureText } from './page-text.js';
 
 const MAX_POINTS = 2000;
 const MIN_POINTS = 200;
@@ -34,17 +35,33 @@ export interface ChartsHandle {
   reload(): void;
 }
 
-type Shown =
-  | { view: 'compare'; city: string; rangeS: number; since?: number; cities: string[]; tables: Table[] }
-  | {
-      view: 'city';
-      city: string;
-      rangeS: number;
-      since?: number;
-      temperature: Table;
-      humidity: Table;
-      banded: boolean;
-    };
+/** A span of the chosen range dragged across, in seconds: drawn on its own, in finer buckets. */
+export interface Zoom {
+  readonly fromS: number;
+  readonly toS: number;
+}
+
+export interface ChartsOptions {
+  /** The span to show first (the page's address keeps it across a reload). */
+  readonly zoom?: Zoom | undefined;
+  /** Told of every zoom, and of its reset (undefined). */
+  readonly onZoom?: (zoom: Zoom | undefined) => void;
+}
+
+/** A drag narrower than this, in CSS pixels, is a click. */
+const MIN_DRAG_PX = 4;
+
+type Shown = { city: string; rangeS: number; since?: number | undefined; zoom?: Zoom | undefined } & (
+  | { view: 'compare'; cities: string[]; tables: Table[] }
+  /** `temperature` and `humidity`: `[xs, min, max, average, count]`, as the buckets said. */
+  | { view: 'city'; temperature: Table; humidity: Table; banded: boolean }
+);
+
+/** The fields of a bucket a city's chart keeps, in its table's order. */
+const CITY_FIELDS = {
+  temperature: ['temperatureMin', 'temperatureMax', 'temperatureAvg', 'count'],
+  humidity: ['humidityMin', 'humidityMax', 'humidityAvg', 'count'],
+} as const;
 
 type Box = 'temperature' | 'humidity' | 'compare';
 
@@ -84,7 +101,7 @@ async function getReadings(query: URLSearchParams): Promise<BucketsAnswer & { re
  * not today), shared with the tables, for the legend and the notes. `undefined` when uPlot or the
  * charts' section is missing: the rest of the page works without them.
  */
-export function startCharts(text: PageText): ChartsHandle | undefined {
+export function startCharts(text: PageText, options: ChartsOptions = {}): ChartsHandle | undefined {
   const UPlot = (globalThis as { uPlot?: typeof uPlot }).uPlot;
   if (typeof UPlot !== 'function') return undefined;
   const found = document.getElementById('charts');
@@ -93,6 +110,8 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
   if (!found || !form || !foundNote) return undefined;
   const section: HTMLElement = found;
   const note: HTMLElement = foundNote;
+  const zoomBar = section.querySelector<HTMLElement>('[data-role="chart-zoom"]');
+  const resetZoom = section.querySelector<HTMLButtonElement>('[data-role="reset-zoom"]');
   const messages = text.messages;
   const formatTime = (ms: number) => text.time(ms, 'minutes');
   const timeZone = document.body.dataset.timeZone || undefined;
@@ -119,6 +138,7 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
   const cities = Array.from(citySelect.options, (option) => option.value);
   const charts: Partial<Record<Box, uPlot>> = {};
   let current: Shown | undefined;
+  let zoom = options.zoom;
   let generation = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -180,11 +200,25 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
     }
   }
 
+  /** A drag across the plot: the span under it, asked for again in buckets that fit it. */
+  function zoomToSelection(u: uPlot): void {
+    const { left, width } = u.select;
+    if (width < MIN_DRAG_PX) return;
+    const fromS = Math.floor(u.posToVal(left, 'x'));
+    const toS = Math.ceil(u.posToVal(left + width, 'x'));
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+    if (!(toS > fromS)) return;
+    zoom = { fromS, toS };
+    options.onZoom?.(zoom);
+    load();
+  }
+
   function makeChart(
     box: HTMLElement,
     series: uPlot.Series[],
     data: uPlot.AlignedData,
     bands?: uPlot.Band[],
+    plugins: uPlot.Plugin[] = [],
   ) {
     const Chart = UPlot as typeof uPlot;
     box.textContent = '';
@@ -202,13 +236,15 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
         ],
         bands: bands ?? [],
         axes: [{ ...axisStyle, values: timeTicks }, values.axis],
-        cursor: { focus: { prox: 16 } },
+        // uPlot does not zoom by itself: the drag is asked for again at a finer resolution.
+        cursor: { focus: { prox: 16 }, drag: { x: true, y: false, setScale: false } },
+        plugins,
         legend: { live: true },
         scales: {
           x: { time: true, range: (_u, _min, max) => xRange(max) },
           y: values.scale,
         },
-        hooks: { setLegend: [showLatestWhenIdle] },
+        hooks: { setLegend: [showLatestWhenIdle], setSelect: [zoomToSelection] },
       },
       data,
       box,
@@ -216,20 +252,49 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
   }
 
   function xRange(dataMax: number): uPlot.Range.MinMax {
+    if (current?.zoom) return [current.zoom.fromS, current.zoom.toS];
     const rangeS = current ? current.rangeS : settings().rangeS;
     return timeRange(Date.now() / 1000, dataMax, rangeS, current?.since, 10 * intervalS);
   }
 
   /** Only the averages when every bucket holds one reading: it has no spread to show. */
-  const shown = (table: Table, banded: boolean): Table => (banded ? table : [table[0], table[3] ?? []]);
+  const shown = (table: Table, banded: boolean): Table =>
+    banded ? [table[0], table[1] ?? [], table[2] ?? [], table[3] ?? []] : [table[0], table[3] ?? []];
+
+  /** The bucket at `idx` of a city's table: its min, max, average and how many readings it holds. */
+  const bucketDetail = (quantity: 'temperature' | 'humidity', idx: number) => {
+    if (current?.view !== 'city') return undefined;
+    const [xs, min, max, average, count] = current[quantity];
+    const x = xs[idx];
+    const readings = count?.[idx];
+    if (x === undefined || readings == null) return undefined;
+    const format = quantity === 'temperature' ? temperatureText : humidityText;
+    return {
+      at: new Date(x * 1000),
+      time: formatTime(x * 1000),
+      rows: [
+        [messages.seriesMin, format(min?.[idx])],
+        [messages.seriesMax, format(max?.[idx])],
+        [messages.seriesAverage, format(average?.[idx])],
+        [messages.seriesCount, String(readings)],
+      ] as const,
+    };
+  };
 
   /** A series of averages, with its min-max band when buckets merge several readings. */
-  function cityChart(box: HTMLElement, table: Table, color: string, banded: boolean): uPlot {
+  function cityChart(
+    quantity: 'temperature' | 'humidity',
+    table: Table,
+    color: string,
+    banded: boolean,
+  ): uPlot {
+    const box = boxes[quantity];
+    const tooltip = [bucketTooltip((idx) => bucketDetail(quantity, idx))];
     const average = { label: messages.seriesAverage, stroke: color, width: 2 };
-    if (!banded) return makeChart(box, [average], shown(table, false), []);
+    if (!banded) return makeChart(box, [average], shown(table, false), [], tooltip);
     const edge = { stroke: `${color}66`, width: 1 };
     const series = [{ label: messages.seriesMin, ...edge }, { label: messages.seriesMax, ...edge }, average];
-    return makeChart(box, series, table, [{ series: [2, 1], fill: `${color}33` }]);
+    return makeChart(box, series, shown(table, true), [{ series: [2, 1], fill: `${color}33` }], tooltip);
   }
 
   async function fetchReadings(city: string, fromMs: number, toMs: number, points: number) {
@@ -274,8 +339,11 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
       figure.hidden = figure.dataset.view !== view;
     }
     setState('loading');
-    const toMs = Math.floor(Date.now() / 1000) * 1000;
-    const fromMs = toMs - rangeS * 1000;
+    const zoomed = zoom;
+    if (zoomBar) zoomBar.hidden = false;
+    if (resetZoom) resetZoom.hidden = !zoomed;
+    const toMs = zoomed ? zoomed.toS * 1000 : Math.floor(Date.now() / 1000) * 1000;
+    const fromMs = zoomed ? zoomed.fromS * 1000 : toMs - rangeS * 1000;
     const box = view === 'compare' ? boxes.compare : boxes.temperature;
     const points = pointsFor(box);
     try {
@@ -291,7 +359,8 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
         );
       let answers = await fetchAll(fromMs);
       const first = answers[0] as (typeof answers)[number];
-      let since = collectingSince(firstS(answers), fromMs / 1000, 3 * gapS(first.body));
+      // A zoom shows the span dragged across as it is, empty start included.
+      let since = zoomed ? undefined : collectingSince(firstS(answers), fromMs / 1000, 3 * gapS(first.body));
       if (since !== undefined && (await olderReadings(targets, fromMs))) since = undefined;
       if (since !== undefined) {
         // Asked again over the span that holds data, in buckets as fine as the chart can show.
@@ -304,7 +373,7 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
       if (view === 'compare') {
         const tables = answers.map(({ body }) => columns(body.buckets, ['temperatureAvg'], gapS(body)));
         total = tables.reduce((sum, table) => sum + table[0].length, 0);
-        current = { view, city, rangeS, since, cities: targets, tables };
+        current = { view, city, rangeS, since, zoom: zoomed, cities: targets, tables };
         charts.compare = makeChart(
           boxes.compare,
           targets.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length], width: 2 })),
@@ -314,21 +383,17 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
         const { body } = answers[0] as (typeof answers)[number];
         // One reading a bucket has no spread to show: the band appears only when buckets merge readings.
         const banded = body.buckets.some((bucket) => bucket.count > 1);
-        const temperature = columns(
-          body.buckets,
-          ['temperatureMin', 'temperatureMax', 'temperatureAvg'],
-          gapS(body),
-        );
-        const humidity = columns(body.buckets, ['humidityMin', 'humidityMax', 'humidityAvg'], gapS(body));
+        const temperature = columns(body.buckets, CITY_FIELDS.temperature, gapS(body));
+        const humidity = columns(body.buckets, CITY_FIELDS.humidity, gapS(body));
         total = temperature[0].length;
-        current = { view, city, rangeS, since, temperature, humidity, banded };
+        current = { view, city, rangeS, since, zoom: zoomed, temperature, humidity, banded };
         charts.temperature = cityChart(
-          boxes.temperature,
+          'temperature',
           temperature,
           cssVar('--chart-temperature', '#c2410c'),
           banded,
         );
-        charts.humidity = cityChart(boxes.humidity, humidity, cssVar('--chart-humidity', '#0b5cad'), banded);
+        charts.humidity = cityChart('humidity', humidity, cssVar('--chart-humidity', '#0b5cad'), banded);
       }
       setState(total > 0 ? 'ok' : 'empty', since);
     } catch {
@@ -352,7 +417,8 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
   }
 
   function addReading(reading: PageReading): void {
-    if (!current || typeof reading.takenAt !== 'string') return;
+    // A zoom is a span of the past that stays as it was dragged.
+    if (!current || current.zoom || typeof reading.takenAt !== 'string') return;
     const x = Date.parse(reading.takenAt) / 1000;
     if (!Number.isFinite(x)) return;
     if (current.view === 'compare') {
@@ -365,8 +431,8 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
       if (reading.city !== current.city) return;
       const t = reading.temperature;
       const h = reading.humidity;
-      append(current.temperature, x, [t, t, t], current.rangeS);
-      append(current.humidity, x, [h, h, h], current.rangeS);
+      append(current.temperature, x, [t, t, t, 1], current.rangeS);
+      append(current.humidity, x, [h, h, h, 1], current.rangeS);
       charts.temperature?.setData(shown(current.temperature, current.banded));
       charts.humidity?.setData(shown(current.humidity, current.banded));
     }
@@ -374,7 +440,16 @@ export function startCharts(text: PageText): ChartsHandle | undefined {
     if (section.dataset.state === 'empty') load();
   }
 
-  form.addEventListener('change', load);
+  form.addEventListener('change', () => {
+    // Another city, range or view: its whole range again.
+    zoom = undefined;
+    load();
+  });
+  resetZoom?.addEventListener('click', () => {
+    zoom = undefined;
+    options.onZoom?.(undefined);
+    load();
+  });
   form.addEventListener('submit', (event) => event.preventDefault());
   let resizeTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('resize', () => {

@@ -1,7 +1,7 @@
 // The page works without this script; it keeps `#latest`, `#recent`, the status strip, the charts
 // and `#weather` current: pushed by /api/stream, or polled from /api/latest every
 // SENSOR_INTERVAL_S while the stream is unavailable; and it keeps the page's address on the city,
-// range and view shown. Every string from the API goes in through textContent, never as markup.
+// range, view and zoom shown. Every string from the API goes in through textContent, never as markup.
 // The words and the formatting are the server's own (src/dashboard/page/), in the language and
 // time zone the server rendered the page in.
 import { startCharts } from './charts.js';
@@ -22,6 +22,7 @@ function start(): void {
   const status = document.getElementById('db-status');
   const recentPanel = document.getElementById('recent');
   const weather = document.getElementById('weather');
+  const pageState = startPageState();
   if (latestPanel && status) {
     const strip = createStatusStrip(text);
     startLive(
@@ -30,7 +31,7 @@ function start(): void {
         recent: recentPanel ? createRecentPanel(recentPanel, text) : undefined,
         database: createDatabaseStatus(status, text),
         strip,
-        charts: startCharts(text),
+        charts: startCharts(text, { zoom: pageState?.zoom, onZoom: (zoom) => pageState?.setZoom(zoom) }),
       },
       intervalMs,
     );
@@ -41,7 +42,6 @@ function start(): void {
     setTimeout(tick, Math.min(intervalMs, 5000));
   }
   if (weather && weather.dataset.state === 'unavailable') retryWeather(weather, text);
-  startPageState();
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

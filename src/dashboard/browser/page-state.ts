@@ -1,17 +1,34 @@
-import { csvHref } from '../page/csv-href.js';
+import { csvHref, isoSeconds } from '../page/csv-href.js';
+import type { Zoom } from './charts.js';
+
+export interface PageState {
+  /** The zoom the address asked for, if any. */
+  readonly zoom: Zoom | undefined;
+  /** A zoom of the charts (or its reset): the address, the language links and the CSV link follow. */
+  setZoom(zoom: Zoom | undefined): void;
+}
+
+/** `from` and `to` of the address, when they make a span: the charts' zoom across a reload. */
+function zoomOf(search: string): Zoom | undefined {
+  const params = new URLSearchParams(search);
+  const fromS = Date.parse(params.get('from') ?? '') / 1000;
+  const toS = Date.parse(params.get('to') ?? '') / 1000;
+  return Number.isFinite(fromS) && Number.isFinite(toS) && toS > fromS ? { fromS, toS } : undefined;
+}
 
 /**
- * The page's state (language, city, range, view) lives in its address, in the order the server
- * writes it, so a reload or a bookmark shows the same page; the language links and the city
- * form carry it too. The CSV link asks for the raw readings of what is shown, ending at the
- * moment of the click (every city's in the all-cities view).
+ * The page's state (language, city, range, view, and a zoom of the charts) lives in its address,
+ * in the order the server writes it, so a reload or a bookmark shows the same page; the language
+ * links and the city form carry it too. The CSV link asks for the raw readings of what is shown,
+ * ending at the moment of the click (every city's in the all-cities view), or the span zoomed into.
  */
-export function startPageState(): void {
+export function startPageState(): PageState | undefined {
   const section = document.getElementById('charts');
   const form = section?.querySelector('form');
-  if (!form) return;
+  if (!form) return undefined;
   const citySelect = form.querySelector('select');
   const csvLink = document.getElementById('csv-link');
+  let zoom = zoomOf(location.search);
   const checked = (name: string) =>
     Array.from(form.querySelectorAll<HTMLInputElement>(`input[name="${name}"]`)).find(
       (input) => input.checked,
@@ -28,14 +45,23 @@ export function startPageState(): void {
     };
   };
   type State = ReturnType<typeof state>;
-  const query = ({ lang, city, range, view }: State) =>
-    new URLSearchParams({ lang, city, range, view }).toString();
+  const query = ({ lang, city, range, view }: State) => {
+    const params = new URLSearchParams({ lang, city, range, view });
+    if (zoom) {
+      params.set('from', isoSeconds(new Date(zoom.fromS * 1000)));
+      params.set('to', isoSeconds(new Date(zoom.toS * 1000)));
+    }
+    return params.toString();
+  };
 
   function pointCsvLink(): void {
     if (!csvLink) return;
     const { city, rangeS, view } = state();
-    const to = new Date(Math.floor(Date.now() / 1000) * 1000);
-    csvLink.setAttribute('href', csvHref(view === 'compare' ? undefined : city, to, rangeS));
+    const shownCity = view === 'compare' ? undefined : city;
+    const href = zoom
+      ? csvHref(shownCity, new Date(zoom.toS * 1000), zoom.toS - zoom.fromS)
+      : csvHref(shownCity, new Date(Math.floor(Date.now() / 1000) * 1000), rangeS);
+    csvLink.setAttribute('href', href);
   }
 
   function update(): void {
@@ -51,8 +77,19 @@ export function startPageState(): void {
     pointCsvLink();
   }
 
-  form.addEventListener('change', update);
+  form.addEventListener('change', () => {
+    // Another city, range or view is shown whole: the charts drop their zoom too.
+    zoom = undefined;
+    update();
+  });
   // Any way of following the link (a click, a middle click, "save link as") gets the range up to now.
   for (const type of ['click', 'auxclick', 'contextmenu']) csvLink?.addEventListener(type, pointCsvLink);
   update();
+  return {
+    zoom,
+    setZoom(next) {
+      zoom = next;
+      update();
+    },
+  };
 }

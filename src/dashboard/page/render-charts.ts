@@ -46,6 +46,7 @@ ${options}
 <fieldset class="control"><legend>${messages.viewLabel}</legend><label class="chip"><input type="radio" name="chart-view" value="city"${view === 'city' ? html` checked` : null}> ${messages.viewCity}</label><label class="chip"><input type="radio" name="chart-view" value="compare"${view === 'compare' ? html` checked` : null}> ${messages.viewCompare}</label></fieldset>
 </form>
 <p class="chart-note" data-role="chart-note" aria-live="polite">${messages.chartsNeedScript}</p>
+<p class="chart-zoom" data-role="chart-zoom"${HIDDEN}><span>${messages.chartsZoomHint}</span> <button type="button" data-role="reset-zoom"${HIDDEN}>${messages.chartsResetZoom}</button></p>
 <div class="chart-views">
 <figure class="chart-figure" data-view="city"${view === 'city' ? null : HIDDEN}><figcaption>${messages.chartTemperature}</figcaption><div id="chart-temperature" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
 <figure class="chart-figure" data-view="city"${view === 'city' ? null : HIDDEN}><figcaption>${messages.chartHumidity}</figcaption><div id="chart-humidity" class="chart" data-unit="%" data-precision="1" data-min="0" data-max="100"></div></figure>
