@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { formatTemperature } from '../../src/dashboard/page/format.js';
 import type { NewReading } from '../../src/db/reading.js';
 import { type BrowserDashboard, reading, startBrowserDashboard } from './support/browser-dashboard.js';
-import { chromiumSkip, launchChromium, openPage } from './support/chromium.js';
+import { chromiumSkip, launchChromium, openPage, screenshot } from './support/chromium.js';
 
 const DAY_S = 86_400;
 const skip = chromiumSkip();
@@ -139,6 +139,8 @@ describe('zooming into a chart in Chromium', { skip }, () => {
       assert.ok(first && last);
       assert.equal((await hover(page, 0)).at, Date.parse(first.bucketStart));
       assert.equal((await hover(page, 1)).at, Date.parse(last.bucketStart));
+      await hover(page, 0.5);
+      await screenshot(page, 'charts-zoomed-es-1280.png');
       const address = new URL(page.url()).searchParams;
       assert.deepEqual(
         [address.get('from'), address.get('to')],
