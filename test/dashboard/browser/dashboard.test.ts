@@ -552,6 +552,21 @@ describe("the page's script", () => {
       assert.equal(to - Date.parse(href.searchParams.get('from') ?? ''), 7 * 86_400_000);
     });
 
+    it('keeps a zoom of the address in it, in the language links and in the CSV link, until the controls change', () => {
+      const zoom = 'from=2024-05-14T10%3A00%3A00Z&to=2024-05-14T12%3A30%3A00Z';
+      const page = runScript(normalModel(), { location: { hash: '', search: `?lang=en&${zoom}` } });
+      assert.deepEqual(page.addresses, [`?lang=en&city=Manizales&range=24h&view=city&${zoom}`]);
+      assert.deepEqual(langLinks(page.doc), [
+        `?lang=es&city=Manizales&range=24h&view=city&${zoom}`,
+        `?lang=en&city=Manizales&range=24h&view=city&${zoom}`,
+      ]);
+      const link = byId(page.doc, 'csv-link');
+      link.dispatch('click');
+      assert.equal(link.getAttribute('href'), `/api/readings.csv?city=Manizales&${zoom}`);
+      pick(page.doc, 'chart-range', '1h');
+      assert.equal(page.addresses.at(-1), '?lang=en&city=Manizales&range=1h&view=city');
+    });
+
     it('asks for every city in the all-cities view', () => {
       const page = runScript(normalModel());
       pick(page.doc, 'chart-view', 'compare');
