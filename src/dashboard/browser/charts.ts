@@ -3,32 +3,17 @@
 // series); new readings from the stream are appended through `addReading`. Every string from the
 // API reaches the page through uPlot's text rendering or textContent, never as markup.
 import type uPlot from 'uplot';
-import { isoSeconds } from '../page/csv-href.js';
 import { fill } from '../page/messages.js';
 import type { PageReading } from './api-types.js';
-import {
-  type Bucket,
-  collectingSince,
-  columns,
-  decimalsOf,
-  latestIndexes,
-  maxTicksFor,
-  type Table,
-  timeRange,
-  valueAxis,
-} from './chart-scales.js';
+import { axisStyleOfPage, cssVar, timeTickLabels, valueScale } from './chart-axes.js';
+import { type BucketsAnswer, fetchBuckets, hasOlderReadings } from './chart-readings.js';
+import { collectingSince, columns, latestIndexes, type Table, timeRange } from './chart-scales.js';
 import { bucketTooltip } from './chart-tooltip.js';
 import { humidityText, type PageText, temperatureText } from './page-text.js';
 
 const MAX_POINTS = 2000;
 const MIN_POINTS = 200;
 const PALETTE = ['#0b5cad', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
-
-/** /api/readings?points= */
-interface BucketsAnswer {
-  readonly bucketSeconds: number;
-  readonly buckets: readonly Bucket[];
-}
 
 export interface ChartsHandle {
   addReading(reading: PageReading): void;
@@ -65,37 +50,6 @@ const CITY_FIELDS = {
 
 type Box = 'temperature' | 'humidity' | 'compare';
 
-/** uPlot's axis once drawn: the fields it sizes itself with. */
-interface DrawnAxis {
-  _size: number;
-  font: [string, number];
-  ticks: { size: number };
-  gap: number;
-}
-
-function cssVar(name: string, fallback: string): string {
-  const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return value || fallback;
-}
-
-/** Wide enough for the longest label, measured in the axis's own font, so none is clipped. */
-function axisSize(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
-  const axis = u.axes[axisIdx] as unknown as DrawnAxis;
-  if (cycleNum > 1) return axis._size;
-  const longest = (values ?? []).reduce((a, b) => (String(b).length > a.length ? String(b) : a), '');
-  u.ctx.font = axis.font[0];
-  return Math.ceil(axis.ticks.size + axis.gap + u.ctx.measureText(longest).width / devicePixelRatio + 4);
-}
-
-async function getReadings(query: URLSearchParams): Promise<BucketsAnswer & { readings: unknown[] }> {
-  const response = await fetch(`/api/readings?${query}`, {
-    headers: { accept: 'application/json' },
-    cache: 'no-store',
-  });
-  if (response.status !== 200) throw new Error(`readings: ${response.status}`);
-  return response.json();
-}
-
 /**
  * Draws the charts, with the page's words and clock (its time zone, `HH:MM`, with the date when
  * not today), shared with the tables, for the legend and the notes. `undefined` when uPlot or the
@@ -115,19 +69,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   const messages = text.messages;
   const formatTime = (ms: number) => text.time(ms, 'minutes');
   const timeZone = document.body.dataset.timeZone || undefined;
-  // 24-hour times in both languages, in the page's zone; whole days once ticks are a day apart.
-  const hourFormat = new Intl.DateTimeFormat(text.lang, {
-    timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  const dayFormat = new Intl.DateTimeFormat(text.lang, { timeZone, day: 'numeric', month: 'short' });
-  const timeTicks = (_u: uPlot, ticks: number[]) => {
-    const step = ticks.length > 1 ? (ticks[1] as number) - (ticks[0] as number) : 0;
-    const format = step >= 86_400 ? dayFormat : hourFormat;
-    return ticks.map((t) => format.format(new Date(t * 1000)));
-  };
+  const timeTicks = timeTickLabels(text.lang, timeZone);
   const intervalS = Number(document.body.dataset.intervalS) || 15;
   const boxes = {
     temperature: document.getElementById('chart-temperature') as HTMLElement,
@@ -165,34 +107,6 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
     Math.max(MIN_POINTS, Math.min(MAX_POINTS, Math.round(box.clientWidth || 800)));
   const chartHeight = () => (window.innerWidth < 600 ? 180 : 240);
 
-  /**
-   * The value scale and axis of a chart box, from its data-unit, data-precision and (for
-   * quantities with limits) data-min and data-max. The ticks are those of the range last chosen.
-   */
-  function valueScale(box: HTMLElement, axisStyle: uPlot.Axis) {
-    const unit = box.dataset.unit || '';
-    const precision = Number(box.dataset.precision) || 0.1;
-    const bounds: [number, number] | undefined =
-      box.dataset.min === undefined ? undefined : [Number(box.dataset.min), Number(box.dataset.max)];
-    let chosen: ReturnType<typeof valueAxis>;
-    return {
-      scale: {
-        range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
-          chosen = valueAxis(min, max, { precision, bounds, maxTicks: maxTicksFor(chartHeight()) });
-          return chosen ? [chosen.min, chosen.max] : [0, 1];
-        },
-      },
-      axis: {
-        ...axisStyle,
-        size: axisSize,
-        splits: () => (chosen ? chosen.ticks : []),
-        values: () => (chosen ? chosen.labels.map((label) => `${label} ${unit}`) : []),
-      } satisfies uPlot.Axis,
-      value: (_u: uPlot, v: number | null) =>
-        v == null ? '—' : `${v.toFixed(decimalsOf(precision))} ${unit}`,
-    };
-  }
-
   /** While nothing is hovered, the legend shows the newest values instead of blanks. */
   function showLatestWhenIdle(u: uPlot): void {
     if (u.legend.idx == null && (u.data[0]?.length ?? 0) > 0) {
@@ -222,9 +136,8 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   ) {
     const Chart = UPlot as typeof uPlot;
     box.textContent = '';
-    const grid = { stroke: cssVar('--border', '#d5dce5'), width: 1 };
-    const axisStyle = { stroke: cssVar('--muted', '#4d5a69'), grid, ticks: grid };
-    const values = valueScale(box, axisStyle);
+    const axisStyle = axisStyleOfPage();
+    const values = valueScale(box, axisStyle, chartHeight);
     return new Chart(
       {
         width: box.clientWidth || 600,
@@ -297,33 +210,6 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
     return makeChart(box, series, shown(table, true), [{ series: [2, 1], fill: `${color}33` }], tooltip);
   }
 
-  async function fetchReadings(city: string, fromMs: number, toMs: number, points: number) {
-    const query = new URLSearchParams({
-      city,
-      from: isoSeconds(new Date(fromMs)),
-      to: isoSeconds(new Date(toMs)),
-      points: String(points),
-    });
-    return { query, body: await getReadings(query) };
-  }
-
-  /** Whether any of `targets` has a reading older than `fromMs`: then an empty start is an outage. */
-  async function olderReadings(targets: readonly string[], fromMs: number): Promise<boolean> {
-    const found = await Promise.all(
-      targets.map((city) =>
-        getReadings(
-          new URLSearchParams({
-            city,
-            from: isoSeconds(new Date(0)),
-            to: isoSeconds(new Date(fromMs - 1000)),
-            limit: '1',
-          }),
-        ),
-      ),
-    );
-    return found.some((body) => body.readings.length > 0);
-  }
-
   function destroyAll(): void {
     for (const key of Object.keys(charts) as Box[]) {
       charts[key]?.destroy();
@@ -349,7 +235,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
     try {
       const targets = view === 'compare' ? cities : [city];
       const fetchAll = (startMs: number) =>
-        Promise.all(targets.map((c) => fetchReadings(c, startMs, toMs, points)));
+        Promise.all(targets.map((c) => fetchBuckets(c, startMs, toMs, points)));
       const gapS = (body: BucketsAnswer) => Math.max(body.bucketSeconds, intervalS);
       const firstS = (answers: readonly { body: BucketsAnswer }[]) =>
         Math.min(
@@ -361,7 +247,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
       const first = answers[0] as (typeof answers)[number];
       // A zoom shows the span dragged across as it is, empty start included.
       let since = zoomed ? undefined : collectingSince(firstS(answers), fromMs / 1000, 3 * gapS(first.body));
-      if (since !== undefined && (await olderReadings(targets, fromMs))) since = undefined;
+      if (since !== undefined && (await hasOlderReadings(targets, fromMs))) since = undefined;
       if (since !== undefined) {
         // Asked again over the span that holds data, in buckets as fine as the chart can show.
         answers = await fetchAll(since * 1000);
