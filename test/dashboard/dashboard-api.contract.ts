@@ -386,8 +386,8 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     const assets: [string, RegExp, RegExp][] = [
       ['/assets/uplot.js', /^text\/javascript/, /uPlot/],
       ['/assets/uplot.css', /^text\/css/, /\.uplot/],
-      ['/assets/charts.js', /^text\/javascript/, /climaCharts/],
       ['/assets/dashboard.js', /^text\/javascript/, /EventSource/],
+      ['/assets/dashboard.js.map', /^application\/json/, /src\/dashboard\/browser\/dashboard\.ts/],
       ['/assets/dashboard.css', /^text\/css/, /status-strip/],
     ];
     for (const [path, type, content] of assets) {

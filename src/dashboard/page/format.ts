@@ -1,5 +1,5 @@
+import type { Lang } from './lang.js';
 import { fill, MESSAGES } from './messages.js';
-import type { Lang } from './page-model.js';
 
 /** Where and when the page is looked at: a time is shown in `timeZone`, with its date unless it is `now`'s day. */
 export interface TimeContext {

@@ -1,4 +1,4 @@
-import type { Lang } from './page-model.js';
+import type { Lang } from './lang.js';
 
 export const LANGS: readonly Lang[] = ['es', 'en'];
 
@@ -68,6 +68,9 @@ const en = {
   seriesAverage: 'average',
   seriesMin: 'min',
   seriesMax: 'max',
+  seriesCount: 'readings',
+  chartsResetZoom: 'Reset zoom',
+  chartsZoomHint: 'Drag across a chart to zoom in.',
   downloadCsv: 'Download CSV of this range',
   chartsLoading: 'loading…',
   chartsEmpty: 'no readings in this range',
@@ -164,6 +167,9 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     seriesAverage: 'promedio',
     seriesMin: 'mín',
     seriesMax: 'máx',
+    seriesCount: 'lecturas',
+    chartsResetZoom: 'Quitar el zoom',
+    chartsZoomHint: 'Arrastre sobre una gráfica para acercarla.',
     downloadCsv: 'Descargar CSV de este rango',
     chartsLoading: 'cargando…',
     chartsEmpty: 'no hay lecturas en este rango',

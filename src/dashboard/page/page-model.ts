@@ -3,8 +3,9 @@ import type { Reading } from '../../db/reading.js';
 import type { StoreFailure } from '../../outbox/store-health.js';
 import type { City } from '../../weather/city.js';
 import type { SourceStatus } from '../../weather/source-health.js';
+import type { Lang } from './lang.js';
 
-export type Lang = 'es' | 'en';
+export type { Lang } from './lang.js';
 
 export type ChartView = 'city' | 'compare';
 

@@ -17,8 +17,6 @@ export interface ReadingsPanel {
   readonly caption: string;
   readonly columns: readonly Column[];
   readonly rows: readonly SafeHtml[];
-  /** Extra `data-*` attributes for the page script, with a leading space. */
-  readonly hooks?: SafeHtml;
 }
 
 /**
@@ -36,10 +34,10 @@ export function renderReadingsPanel(panel: ReadingsPanel, model: PageModel): Saf
     readings && stale
       ? fill(messages.fromCache, { time: formatTime(readings.fetchedAt, model, 'minutes') })
       : '';
-  return html`<section id="${panel.id}" class="panel panel-${panel.id}" aria-labelledby="${panel.id}-title" data-state="${state}" data-stale="${String(stale)}"${readings ? html` data-fetched-at="${readings.fetchedAt.toISOString()}"` : null}${panel.hooks}>
+  return html`<section id="${panel.id}" class="panel panel-${panel.id}" aria-labelledby="${panel.id}-title" data-state="${state}" data-stale="${String(stale)}"${readings ? html` data-fetched-at="${readings.fetchedAt.toISOString()}"` : null}>
 <h2 id="${panel.id}-title">${panel.title}</h2>
-<p class="panel-note" data-role="stale-note" data-template="${messages.fromCache}"${stale ? null : HIDDEN}>${staleNote}</p>
-<p class="empty-state" data-role="empty" data-text-empty="${messages.noReadings}"${state === 'ok' ? HIDDEN : null}>${state === 'unavailable' ? messages.readingsUnavailable : messages.noReadings}</p>
+<p class="panel-note" data-role="stale-note"${stale ? null : HIDDEN}>${staleNote}</p>
+<p class="empty-state" data-role="empty"${state === 'ok' ? HIDDEN : null}>${state === 'unavailable' ? messages.readingsUnavailable : messages.noReadings}</p>
 <div class="table-scroll" role="region" tabindex="0" aria-labelledby="${panel.id}-caption"${state === 'ok' ? null : HIDDEN}>
 <table>
 <caption id="${panel.id}-caption">${panel.caption}</caption>

@@ -1,3 +1,4 @@
+import { csvHref } from './csv-href.js';
 import { html, type SafeHtml } from './escape-html.js';
 import { MESSAGES, type MessageKey } from './messages.js';
 import type { PageModel } from './page-model.js';
@@ -18,21 +19,6 @@ export const CHART_RANGES: readonly {
 export const DEFAULT_RANGE = '24h';
 
 /**
- * `/api/readings.csv` of the raw readings in the range ending at `to`: one city's, or every
- * city's (`city` undefined, the all-cities view). The page's script asks for the same at the
- * moment the link is clicked.
- */
-export function csvHref(city: string | undefined, to: Date, rangeSeconds: number): string {
-  const from = new Date(to.getTime() - rangeSeconds * 1000);
-  const query = new URLSearchParams({
-    ...(city === undefined ? {} : { city }),
-    from: `${from.toISOString().slice(0, 19)}Z`,
-    to: `${to.toISOString().slice(0, 19)}Z`,
-  });
-  return `/api/readings.csv?${query.toString()}`;
-}
-
-/**
  * `#charts`: the controls (city, range, one city or all) are plain form controls, so the keyboard
  * works as everywhere, set as the page's address asked; the script draws into the empty `.chart`
  * boxes and points the CSV link at the range shown.
@@ -49,7 +35,7 @@ export function renderCharts(model: PageModel): SafeHtml {
     (r) =>
       html`<label class="chip"><input type="radio" name="chart-range" value="${r.id}" data-seconds="${r.seconds}"${r.id === model.chartRange ? html` checked` : null}> ${messages[r.label]}</label>`,
   );
-  return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading" data-text-loading="${messages.chartsLoading}" data-text-empty="${messages.chartsEmpty}" data-text-failed="${messages.chartsFailed}" data-text-collecting="${messages.chartsCollecting}" data-label-time="${messages.seriesTime}" data-label-average="${messages.seriesAverage}" data-label-min="${messages.seriesMin}" data-label-max="${messages.seriesMax}">
+  return html`<section id="charts" class="panel panel-charts" aria-labelledby="charts-title" data-state="loading">
 <h2 id="charts-title">${messages.chartsTitle}</h2>
 <form class="chart-controls" aria-label="${messages.chartsControls}">
 <div class="control"><label for="chart-city">${messages.cityLabel}</label>
@@ -60,6 +46,7 @@ ${options}
 <fieldset class="control"><legend>${messages.viewLabel}</legend><label class="chip"><input type="radio" name="chart-view" value="city"${view === 'city' ? html` checked` : null}> ${messages.viewCity}</label><label class="chip"><input type="radio" name="chart-view" value="compare"${view === 'compare' ? html` checked` : null}> ${messages.viewCompare}</label></fieldset>
 </form>
 <p class="chart-note" data-role="chart-note" aria-live="polite">${messages.chartsNeedScript}</p>
+<p class="chart-zoom" data-role="chart-zoom"${HIDDEN}><span>${messages.chartsZoomHint}</span> <button type="button" data-role="reset-zoom"${HIDDEN}>${messages.chartsResetZoom}</button></p>
 <div class="chart-views">
 <figure class="chart-figure" data-view="city"${view === 'city' ? null : HIDDEN}><figcaption>${messages.chartTemperature}</figcaption><div id="chart-temperature" class="chart" data-unit="°C" data-precision="0.1"></div></figure>
 <figure class="chart-figure" data-view="city"${view === 'city' ? null : HIDDEN}><figcaption>${messages.chartHumidity}</figcaption><div id="chart-humidity" class="chart" data-unit="%" data-precision="1" data-min="0" data-max="100"></div></figure>

@@ -26,7 +26,6 @@ export function renderLatest(model: PageModel): SafeHtml {
         { label: messages.colStatus },
       ],
       rows: (model.readings?.latest ?? []).map((reading) => latestRow(reading, model)),
-      hooks: html` data-age-now="${messages.ageNow}" data-age-seconds="${messages.ageSeconds}" data-age-minutes="${messages.ageMinutes}" data-age-hours="${messages.ageHours}" data-age-days="${messages.ageDays}" data-label-open-meteo="${messages.sourceOpenMeteo}" data-label-simulated="${messages.sourceSimulated}" data-label-stale="${messages.stale}"`,
     },
     model,
   );

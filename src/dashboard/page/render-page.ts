@@ -9,11 +9,11 @@ import { renderStatusStrip } from './render-status-strip.js';
 import { renderWeather } from './render-weather.js';
 
 /**
- * Where the route serves the page's assets, in load order (uPlot first: the chart script uses it);
+ * Where the route serves the page's assets, in load order (uPlot first: the page's script draws the charts with it);
  * the page loads nothing else, from nowhere else.
  */
 export const ASSETS = {
-  scripts: ['/assets/uplot.js', '/assets/charts.js', '/assets/dashboard.js'],
+  scripts: ['/assets/uplot.js', '/assets/dashboard.js'],
   stylesheets: ['/assets/uplot.css', '/assets/dashboard.css'],
 } as const;
 

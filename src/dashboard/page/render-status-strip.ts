@@ -18,7 +18,7 @@ export function renderStatusStrip(model: PageModel): SafeHtml {
   return html`<section class="status-strip" aria-label="${messages.statusTitle}">
 ${renderDatabase(model)}
 ${renderStorage(model)}
-<p id="weather-status" class="status-item" data-state="${model.openMeteo.status}" data-text-up="${messages.openMeteoUp}" data-text-down="${messages.openMeteoDown}" data-text-unused="${messages.openMeteoUnused}" data-calls-template="${messages.openMeteoCalls}" data-budget="${FREE_TIER_LIMITS.callsPerDay}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${openMeteoText(model)}</span> · <span data-role="calls">${callsText(model)}</span></p>
+<p id="weather-status" class="status-item" data-state="${model.openMeteo.status}" data-budget="${FREE_TIER_LIMITS.callsPerDay}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${openMeteoText(model)}</span> · <span data-role="calls">${callsText(model)}</span></p>
 ${renderOutboxDepth(model)}
 ${renderFreshness(model)}
 ${renderSources(model)}
@@ -31,7 +31,7 @@ function renderDatabase(model: PageModel): SafeHtml {
   const since = database.state === 'down' ? database.since : undefined;
   const status = since ? fill(messages.dbDown, { time: formatTime(since, model, 'minutes') }) : messages.dbUp;
   const problem = database.state === 'down' ? database.problem : undefined;
-  return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null} data-text-up="${messages.dbUp}" data-text-down="${messages.dbDown}"><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span> <span data-role="problem"${problem ? null : HIDDEN}>${problem ? problemText(problem, model.lang) : ''}</span></p>`;
+  return html`<p id="db-status" class="status-item db-status" role="status" data-state="${database.state}"${since ? html` data-since="${since.toISOString()}"` : null}><span class="status-dot" aria-hidden="true"></span><span data-role="text">${status}</span> <span data-role="problem"${problem ? null : HIDDEN}>${problem ? problemText(problem, model.lang) : ''}</span></p>`;
 }
 
 /**
@@ -62,7 +62,7 @@ function callsText(model: PageModel): string {
 function renderOutboxDepth(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
   const depth = model.outbox?.depth;
-  return html`<p id="outbox-depth" class="status-item" data-template="${messages.outboxDepth}" data-text-unknown="${messages.outboxUnknown}"${depth === undefined ? HIDDEN : null}><span data-role="text">${depth === undefined ? '' : fill(messages.outboxDepth, { n: depth })}</span></p>`;
+  return html`<p id="outbox-depth" class="status-item"${depth === undefined ? HIDDEN : null}><span data-role="text">${depth === undefined ? '' : fill(messages.outboxDepth, { n: depth })}</span></p>`;
 }
 
 /** One chip per city: its age, and a stale badge past `staleAfterSeconds` (the script keeps ages current). */

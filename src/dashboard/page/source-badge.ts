@@ -3,7 +3,7 @@ import { html, type SafeHtml } from './escape-html.js';
 import { MESSAGES } from './messages.js';
 import type { Lang } from './page-model.js';
 
-/** The label of each source; the page script gets the same labels from `data-label-*` on `#latest`. */
+/** The label of each source, on the page and in what its script adds. */
 export function sourceLabel(source: ReadingSource, lang: Lang): string {
   const messages = MESSAGES[lang];
   return source === 'simulated' ? messages.sourceSimulated : messages.sourceOpenMeteo;

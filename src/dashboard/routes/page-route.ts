@@ -25,9 +25,12 @@ const PAGE_WEATHER_WAIT_MS = 800;
 const PAGE_PARAMETERS = ['lang', 'city', 'range', 'view'] as const;
 
 const PUBLIC = new URL('public/', PACKAGE_ROOT);
+/** The page's script, bundled from src/dashboard/browser/ by the build (scripts/bundle.mjs). */
+const BUILT = new URL('dist/public/', PACKAGE_ROOT);
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
+const SOURCE_MAP = 'application/json; charset=utf-8';
 const requireFromHere = createRequire(import.meta.url);
 
 /**
@@ -39,10 +42,18 @@ function loadAssets(): Record<string, { type: string; body: Buffer }> {
   return {
     '/assets/uplot.js': { type: JS, body: readFileSync(join(uplotDist, 'uPlot.iife.min.js')) },
     '/assets/uplot.css': { type: CSS, body: readFileSync(join(uplotDist, 'uPlot.min.css')) },
-    '/assets/charts.js': { type: JS, body: readFileSync(new URL('charts.js', PUBLIC)) },
-    '/assets/dashboard.js': { type: JS, body: readFileSync(new URL('dashboard.js', PUBLIC)) },
+    '/assets/dashboard.js': { type: JS, body: readBuilt('dashboard.js') },
+    '/assets/dashboard.js.map': { type: SOURCE_MAP, body: readBuilt('dashboard.js.map') },
     '/assets/dashboard.css': { type: CSS, body: readFileSync(new URL('dashboard.css', PUBLIC)) },
   };
+}
+
+function readBuilt(name: string): Buffer {
+  try {
+    return readFileSync(new URL(name, BUILT));
+  } catch (error) {
+    throw new Error(`the page's script ${name} is not built: run \`npm run build\``, { cause: error });
+  }
 }
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -29,12 +29,19 @@ describe('the chart boxes', () => {
   });
 });
 
-describe('the note of a chart still collecting', () => {
-  it('is in the language of the page, its time for the script to fill', () => {
-    const texts = (['en', 'es'] as const).map(
-      (lang) =>
-        parseDocument(renderPage(normalModel({ lang }))).querySelector('#charts')?.dataset.textCollecting,
-    );
-    assert.deepEqual(texts, ['collecting since {time}', 'recopilando desde {time}']);
+describe('the zoom of the charts', () => {
+  it('says how to zoom and offers a reset in the language of the page, both hidden until the script runs', () => {
+    const shown = (['en', 'es'] as const).map((lang) => {
+      const bar = parseDocument(renderPage(normalModel({ lang }))).querySelector('[data-role="chart-zoom"]');
+      const reset = bar?.querySelector('button[data-role="reset-zoom"]');
+      assert.ok(bar && reset);
+      assert.ok(bar.hidden && reset.hidden);
+      assert.equal(reset.getAttribute('type'), 'button');
+      return [bar.querySelector('span')?.text, reset.text];
+    });
+    assert.deepEqual(shown, [
+      ['Drag across a chart to zoom in.', 'Reset zoom'],
+      ['Arrastre sobre una gráfica para acercarla.', 'Quitar el zoom'],
+    ]);
   });
 });

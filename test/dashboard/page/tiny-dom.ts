@@ -1,4 +1,4 @@
-// Just enough of a DOM to check the rendered page and run public/dashboard.js against it, since
+// Just enough of a DOM to check the rendered page and run the page's script against it, since
 // the project has no HTML parser or browser among its dependencies. The parser is strict on
 // purpose: a close tag that does not match the open one throws, so every test is also a
 // well-formedness check. Setting markup (innerHTML and friends) throws: the script must not.

@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createContext, runInContext } from 'node:vm';
+import { buildSync } from 'esbuild';
 import { formatTime } from '../../../src/dashboard/page/format.js';
 import type { PageModel } from '../../../src/dashboard/page/page-model.js';
 import { renderPage } from '../../../src/dashboard/page/render-page.js';
-import { downWithCacheModel, normalModel, XSS, ZONE } from './page-models.js';
-import { parseDocument, type TinyDocument, type TinyElement } from './tiny-dom.js';
+import { downWithCacheModel, normalModel, XSS, ZONE } from '../page/page-models.js';
+import { parseDocument, type TinyDocument, type TinyElement } from '../page/tiny-dom.js';
 
-const SCRIPT = readFileSync(new URL('../../../public/dashboard.js', import.meta.url), 'utf8');
+/** The page's script bundled as the build bundles it (scripts/bundle.mjs), from the sources as they are. */
+const SCRIPT = (() => {
+  const built = buildSync({
+    entryPoints: [new URL('../../../src/dashboard/browser/dashboard.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+  });
+  return (built.outputFiles[0] as { text: string }).text;
+})();
 
 type Answer = { status: number; body?: unknown } | Error;
 
@@ -121,7 +132,7 @@ function runScript(model: PageModel, globals: Record<string, unknown> = {}) {
     console,
     ...globals,
   });
-  runInContext(SCRIPT, context, { filename: 'public/dashboard.js' });
+  runInContext(SCRIPT, context, { filename: 'dashboard.js' });
   listeners.get('DOMContentLoaded')?.();
   return harness;
 }
@@ -162,7 +173,7 @@ function apiReading(city: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-describe('public/dashboard.js', () => {
+describe("the page's script", () => {
   it('without EventSource, asks /api/latest and /api/status once per interval and updates the latest rows in place', async () => {
     const page = runScript(normalModel({ lang: 'es' }));
     const bogota = row(page.doc, 'Bogota');
@@ -539,6 +550,21 @@ describe('public/dashboard.js', () => {
       const to = Date.parse(href.searchParams.get('to') ?? '');
       assert.ok(before <= to && to <= after, `to ${href.searchParams.get('to')} is the click's second`);
       assert.equal(to - Date.parse(href.searchParams.get('from') ?? ''), 7 * 86_400_000);
+    });
+
+    it('keeps a zoom of the address in it, in the language links and in the CSV link, until the controls change', () => {
+      const zoom = 'from=2024-05-14T10%3A00%3A00Z&to=2024-05-14T12%3A30%3A00Z';
+      const page = runScript(normalModel(), { location: { hash: '', search: `?lang=en&${zoom}` } });
+      assert.deepEqual(page.addresses, [`?lang=en&city=Manizales&range=24h&view=city&${zoom}`]);
+      assert.deepEqual(langLinks(page.doc), [
+        `?lang=es&city=Manizales&range=24h&view=city&${zoom}`,
+        `?lang=en&city=Manizales&range=24h&view=city&${zoom}`,
+      ]);
+      const link = byId(page.doc, 'csv-link');
+      link.dispatch('click');
+      assert.equal(link.getAttribute('href'), `/api/readings.csv?city=Manizales&${zoom}`);
+      pick(page.doc, 'chart-range', '1h');
+      assert.equal(page.addresses.at(-1), '?lang=en&city=Manizales&range=1h&view=city');
     });
 
     it('asks for every city in the all-cities view', () => {
