@@ -1,6 +1,14 @@
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { type CompiledQuery, Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  MysqlDialect,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { makeDirectory } from '../core/make-directory.js';
 import { type DatabaseTarget, locationOf, type MysqlTarget, type SqliteTarget } from './database-url.js';
@@ -80,6 +88,29 @@ export function openDbOnFirstUse(target: DatabaseTarget, options: OpenDbOptions 
   };
 }
 
+/**
+ * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
+ * own rollback then fails with "no transaction is active", and that error would replace the one
+ * that says the disk is full. The rollback is skipped when there is nothing left to roll back.
+ */
+class SqliteDialectKeepingErrors extends SqliteDialect {
+  readonly #file: BetterSqlite3.Database;
+
+  constructor(file: BetterSqlite3.Database) {
+    super({ database: file });
+    this.#file = file;
+  }
+
+  override createDriver(): Driver {
+    const file = this.#file;
+    return new (class extends SqliteDriver {
+      override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+        if (file.inTransaction) await super.rollbackTransaction(connection);
+      }
+    })({ database: file });
+  }
+}
+
 function openSqlite(target: SqliteTarget, options: OpenDbOptions): Database {
   if (target.path !== ':memory:') makeDirectory(dirname(target.path));
   const file = new BetterSqlite3(target.path, { timeout: options.busyTimeoutMs ?? 5_000 });
@@ -87,7 +118,7 @@ function openSqlite(target: SqliteTarget, options: OpenDbOptions): Database {
   // with WAL, NORMAL only risks the last commits on power loss, never corruption.
   file.pragma('journal_mode = WAL');
   file.pragma('synchronous = NORMAL');
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: file }) });
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialectKeepingErrors(file) });
   return {
     kysely,
     dialect: 'sqlite',
