@@ -149,6 +149,19 @@ async function sensorOutbox(
   return (await response.json()) as { depth: number; droppedTotal: number; sentTotal: number };
 }
 
+/** When the newest of `rows` was taken (0 for none). */
+function newestInstant(rows: readonly { at: string }[]): number {
+  return rows.reduce((newest, row) => Math.max(newest, Date.parse(`${row.at}Z`)), 0);
+}
+
+/**
+ * The rows taken from two seconds before `fromMs` on. By time, not by id: readings held in an
+ * outbox arrive late under higher ids, so an id window could start in the middle of them.
+ */
+function takenSince<Row extends { at: string }>(rows: readonly Row[], fromMs: number): Row[] {
+  return rows.filter((row) => Date.parse(`${row.at}Z`) >= fromMs - 2_000);
+}
+
 /** The instants of `rows` that are not one second after the one before, per city. */
 function gapsPerCity(rows: readonly { at: string; city: string }[]): Record<string, number[]> {
   const gaps: Record<string, number[]> = {};
@@ -246,8 +259,12 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
       );
       assert.deepEqual(
         migrations,
-        [{ name: '0001-create-mediciones' }],
-        `node ${node.index}: the migration recorded once`,
+        [
+          { name: '0001-create-mediciones' },
+          { name: '0002-database-identity' },
+          { name: '0003-create-rollups' },
+        ],
+        `node ${node.index}: the migrations recorded once`,
       );
     }
     // The bootstrap node alone was initialised; the others received its data directory.
@@ -358,7 +375,9 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     const victim = topology.databaseNodes[2] as DatabaseNode;
     const survivor = topology.databaseNodes[0] as DatabaseNode;
     const logBefore = readFileSync(hybrid.paths.node(victim.index).log, 'utf8').length;
-    const start = (await readingsOn(topology, survivor)).length;
+    const before = await readingsOn(topology, survivor);
+    const start = before.length;
+    const startedAt = newestInstant(before);
     const reader = startReader(topology);
     const killedAt = Date.now();
     assert.ok(signalProcess(hybrid.stateDir, victim.name, 'SIGKILL'));
@@ -412,7 +431,7 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     const rows = await readingsOn(topology, survivor);
     assert.equal(new Set(rows.map((row) => row.key)).size, rows.length, 'no reading twice');
     // From a little before the kill to the end: readings held in the outbox arrive late, higher ids.
-    const window = rows.slice(Math.max(0, start - 7 * 2));
+    const window = takenSince(rows, startedAt);
     assert.deepEqual(gapsPerCity(window), {}, 'one reading a second in every city, no gap');
 
     // All three end alike: the same rows, the same checksum, compared with the sensors paused.
@@ -426,7 +445,8 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     assert.equal(network.mode, 'netns');
     const cut = topology.databaseNodes[1] as DatabaseNode;
     const survivor = topology.databaseNodes[0] as DatabaseNode;
-    const start = (await readingsOn(topology, survivor)).length;
+    const before = await readingsOn(topology, survivor);
+    const startedAt = newestInstant(before);
     const reader = startReader(topology);
     const cutAt = Date.now();
     setNodeLink(network, cut.index, false);
@@ -475,7 +495,7 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     );
     const rows = await readingsOn(topology, survivor);
     assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
-    assert.deepEqual(gapsPerCity(rows.slice(Math.max(0, start - 7 * 2))), {}, 'no gap');
+    assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'no gap');
     await assertNodesAlike(hybrid, t);
   });
 
@@ -492,7 +512,9 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
       'both sensors storing',
     );
     const survivor = topology.databaseNodes[0] as DatabaseNode;
-    const start = (await readingsOn(topology, survivor)).length;
+    const before = await readingsOn(topology, survivor);
+    const start = before.length;
+    const startedAt = newestInstant(before);
     const killedAt = Date.now();
     assert.ok(signalProcess(hybrid.stateDir, 'sensor', 'SIGKILL'));
     await waitFor(
@@ -518,7 +540,7 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     const rows = await readingsOn(topology, survivor);
     t.diagnostic(`${during} readings stored in the ${SENSOR_FAULT_MS / 1000} s with one sensor down`);
     assert.ok(during >= 7 * (SENSOR_FAULT_MS / 1000) * 0.9, `the other sensor kept storing (${during})`);
-    const window = rows.slice(Math.max(0, start - 7 * 2));
+    const window = takenSince(rows, startedAt);
     assert.equal(
       new Set(rows.map((row) => `${row.city} ${row.at}`)).size,
       rows.length,
@@ -527,9 +549,63 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     assert.deepEqual(gapsPerCity(window), {}, 'one reading a second in every city, no gap');
   });
 
+  it('holds every reading in the outboxes while the proxy is killed, and stores each once after its restart', async (t) => {
+    const survivor = topology.databaseNodes[0] as DatabaseNode;
+    const before = await readingsOn(topology, survivor);
+    const startedAt = newestInstant(before);
+    assert.ok(signalProcess(hybrid.stateDir, 'nginx', 'SIGKILL'));
+    const refused = await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+        const body = (await response.json()) as { error?: { code?: string } };
+        return response.status === 503 ? body : undefined;
+      },
+      15_000,
+      'the dashboard to answer 503',
+    );
+    assert.equal(refused.error?.code, 'database_unavailable');
+    const held = await waitFor(
+      async () => {
+        const outboxes = [
+          await sensorOutbox(topology),
+          await sensorOutbox(topology, topology.secondSensorPort),
+        ];
+        return outboxes.every((outbox) => outbox.depth >= 7 * 3) ? outboxes : undefined;
+      },
+      20_000,
+      'the outboxes to hold three ticks each',
+    );
+    for (const outbox of held) assert.equal(outbox.droppedTotal, 0);
+    const restartedAt = Date.now();
+    await startCloud(topology);
+    await waitFor(
+      async () =>
+        (await sensorOutbox(topology)).depth === 0 &&
+        (await sensorOutbox(topology, topology.secondSensorPort)).depth === 0
+          ? true
+          : undefined,
+      30_000,
+      'both outboxes drained',
+    );
+    t.diagnostic(`outboxes drained ${Date.now() - restartedAt} ms after the proxy restarted`);
+    const rows = await readingsOn(topology, survivor);
+    assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
+    assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'every tick there, in every city');
+    await waitFor(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+        await response.arrayBuffer();
+        return response.status === 200 ? true : undefined;
+      },
+      15_000,
+      'the dashboard answering again',
+    );
+  });
+
   it('degrades honestly without quorum (two of three killed): 503 with a reason, the outboxes hold, then everything once', async (t) => {
     const [survivor, ...victims] = topology.databaseNodes as [DatabaseNode, DatabaseNode, DatabaseNode];
-    const start = (await readingsOn(topology, survivor)).length;
+    const before = await readingsOn(topology, survivor);
+    const startedAt = newestInstant(before);
     for (const node of victims) assert.ok(signalProcess(hybrid.stateDir, node.name, 'SIGKILL'));
     await waitFor(
       async () =>
@@ -581,11 +657,7 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     );
     const rows = await readingsOn(topology, survivor);
     assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
-    assert.deepEqual(
-      gapsPerCity(rows.slice(Math.max(0, start - 7 * 2))),
-      {},
-      'every tick there, in every city',
-    );
+    assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'every tick there, in every city');
     await waitFor(
       async () => {
         const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
