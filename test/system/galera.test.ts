@@ -162,6 +162,68 @@ function takenSince<Row extends { at: string }>(rows: readonly Row[], fromMs: nu
   return rows.filter((row) => Date.parse(`${row.at}Z`) >= fromMs - 2_000);
 }
 
+/** Waits for the dashboard's /api/latest to answer 503: its JSON error and Retry-After. */
+async function dashboardRefusal(topology: Topology) {
+  return waitFor(
+    async () => {
+      const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+      const body = (await response.json()) as { error?: { code?: string; message?: string } };
+      return response.status === 503 ? { body, retryAfter: response.headers.get('retry-after') } : undefined;
+    },
+    15_000,
+    'the dashboard to answer 503',
+  );
+}
+
+/** Waits for the dashboard's /api/latest to answer 200 again. */
+async function dashboardAnswering(topology: Topology): Promise<void> {
+  await waitFor(
+    async () => {
+      const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
+      await response.arrayBuffer();
+      return response.status === 200 ? true : undefined;
+    },
+    15_000,
+    'the dashboard answering again',
+  );
+}
+
+/** Waits until both sensors' outboxes hold three ticks each, and checks that neither dropped one. */
+async function outboxesHoldingThreeTicks(topology: Topology): Promise<void> {
+  const held = await waitFor(
+    async () => {
+      const outboxes = [
+        await sensorOutbox(topology),
+        await sensorOutbox(topology, topology.secondSensorPort),
+      ];
+      return outboxes.every((outbox) => outbox.depth >= 7 * 3) ? outboxes : undefined;
+    },
+    20_000,
+    'the outboxes to hold three ticks each',
+  );
+  for (const outbox of held) assert.equal(outbox.droppedTotal, 0);
+}
+
+/** Waits until both sensors' outboxes are empty. */
+async function outboxesDrained(topology: Topology): Promise<void> {
+  await waitFor(
+    async () =>
+      (await sensorOutbox(topology)).depth === 0 &&
+      (await sensorOutbox(topology, topology.secondSensorPort)).depth === 0
+        ? true
+        : undefined,
+    30_000,
+    'both outboxes drained',
+  );
+}
+
+/** On `node`, every reading taken from `startedAt` on is stored once: one a second in every city. */
+async function assertEveryTickOnce(topology: Topology, node: DatabaseNode, startedAt: number): Promise<void> {
+  const rows = await readingsOn(topology, node);
+  assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
+  assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'every tick there, in every city');
+}
+
 /** The instants of `rows` that are not one second after the one before, per city. */
 function gapsPerCity(rows: readonly { at: string; city: string }[]): Record<string, number[]> {
   const gaps: Record<string, number[]> = {};
@@ -484,18 +546,8 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
     const ok = during.filter((answer) => answer.status === 200).length;
     t.diagnostic(`${ok} of ${during.length} reads answered 200 during the fault`);
     assert.ok(ok / during.length >= 0.99, `${ok} of ${during.length} answered 200`);
-    await waitFor(
-      async () =>
-        (await sensorOutbox(topology)).depth === 0 &&
-        (await sensorOutbox(topology, topology.secondSensorPort)).depth === 0
-          ? true
-          : undefined,
-      30_000,
-      'the outboxes to drain',
-    );
-    const rows = await readingsOn(topology, survivor);
-    assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
-    assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'no gap');
+    await outboxesDrained(topology);
+    await assertEveryTickOnce(topology, survivor, startedAt);
     await assertNodesAlike(hybrid, t);
   });
 
@@ -551,61 +603,21 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
 
   it('holds every reading in the outboxes while the proxy is killed, and stores each once after its restart', async (t) => {
     const survivor = topology.databaseNodes[0] as DatabaseNode;
-    const before = await readingsOn(topology, survivor);
-    const startedAt = newestInstant(before);
+    const startedAt = newestInstant(await readingsOn(topology, survivor));
     assert.ok(signalProcess(hybrid.stateDir, 'nginx', 'SIGKILL'));
-    const refused = await waitFor(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
-        const body = (await response.json()) as { error?: { code?: string } };
-        return response.status === 503 ? body : undefined;
-      },
-      15_000,
-      'the dashboard to answer 503',
-    );
-    assert.equal(refused.error?.code, 'database_unavailable');
-    const held = await waitFor(
-      async () => {
-        const outboxes = [
-          await sensorOutbox(topology),
-          await sensorOutbox(topology, topology.secondSensorPort),
-        ];
-        return outboxes.every((outbox) => outbox.depth >= 7 * 3) ? outboxes : undefined;
-      },
-      20_000,
-      'the outboxes to hold three ticks each',
-    );
-    for (const outbox of held) assert.equal(outbox.droppedTotal, 0);
+    assert.equal((await dashboardRefusal(topology)).body.error?.code, 'database_unavailable');
+    await outboxesHoldingThreeTicks(topology);
     const restartedAt = Date.now();
     await startCloud(topology);
-    await waitFor(
-      async () =>
-        (await sensorOutbox(topology)).depth === 0 &&
-        (await sensorOutbox(topology, topology.secondSensorPort)).depth === 0
-          ? true
-          : undefined,
-      30_000,
-      'both outboxes drained',
-    );
+    await outboxesDrained(topology);
     t.diagnostic(`outboxes drained ${Date.now() - restartedAt} ms after the proxy restarted`);
-    const rows = await readingsOn(topology, survivor);
-    assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
-    assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'every tick there, in every city');
-    await waitFor(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
-        await response.arrayBuffer();
-        return response.status === 200 ? true : undefined;
-      },
-      15_000,
-      'the dashboard answering again',
-    );
+    await assertEveryTickOnce(topology, survivor, startedAt);
+    await dashboardAnswering(topology);
   });
 
   it('degrades honestly without quorum (two of three killed): 503 with a reason, the outboxes hold, then everything once', async (t) => {
     const [survivor, ...victims] = topology.databaseNodes as [DatabaseNode, DatabaseNode, DatabaseNode];
-    const before = await readingsOn(topology, survivor);
-    const startedAt = newestInstant(before);
+    const startedAt = newestInstant(await readingsOn(topology, survivor));
     for (const node of victims) assert.ok(signalProcess(hybrid.stateDir, node.name, 'SIGKILL'));
     await waitFor(
       async () =>
@@ -617,55 +629,16 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
       'the survivor to lose its primary component',
     );
     // The survivor refuses statements; the dashboard says so instead of failing obscurely.
-    const refused = await waitFor(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
-        const body = (await response.json()) as { error?: { code?: string; message?: string } };
-        return response.status === 503
-          ? { body, retryAfter: response.headers.get('retry-after') }
-          : undefined;
-      },
-      15_000,
-      'the dashboard to answer 503',
-    );
+    const refused = await dashboardRefusal(topology);
     assert.equal(refused.body.error?.code, 'database_unavailable');
     assert.ok(refused.retryAfter, 'Retry-After');
     // Both sensors keep taking readings into their outboxes, nothing dropped.
-    const held = await waitFor(
-      async () => {
-        const [first, second] = [
-          await sensorOutbox(topology),
-          await sensorOutbox(topology, topology.secondSensorPort),
-        ];
-        return first.depth >= 7 * 3 && second.depth >= 7 * 3 ? [first, second] : undefined;
-      },
-      20_000,
-      'the outboxes to hold three ticks each',
-    );
-    for (const outbox of held) assert.equal(outbox.droppedTotal, 0);
+    await outboxesHoldingThreeTicks(topology);
     const restartedAt = Date.now();
     await startCloud(topology);
     t.diagnostic(`quorum back, all Synced, ${Date.now() - restartedAt} ms after the restart began`);
-    await waitFor(
-      async () =>
-        (await sensorOutbox(topology)).depth === 0 &&
-        (await sensorOutbox(topology, topology.secondSensorPort)).depth === 0
-          ? true
-          : undefined,
-      30_000,
-      'both outboxes drained',
-    );
-    const rows = await readingsOn(topology, survivor);
-    assert.equal(new Set(rows.map((row) => `${row.city} ${row.at}`)).size, rows.length, 'no reading twice');
-    assert.deepEqual(gapsPerCity(takenSince(rows, startedAt)), {}, 'every tick there, in every city');
-    await waitFor(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${topology.dashboardPort}/api/latest`);
-        await response.arrayBuffer();
-        return response.status === 200 ? true : undefined;
-      },
-      15_000,
-      'the dashboard answering again',
-    );
+    await outboxesDrained(topology);
+    await assertEveryTickOnce(topology, survivor, startedAt);
+    await dashboardAnswering(topology);
   });
 });

@@ -1,7 +1,7 @@
 import { html } from './escape-html.js';
 import { fill, MESSAGES } from './messages.js';
 import type { Lang } from './page-model.js';
-import { ASSETS } from './render-page.js';
+import { documentHead } from './render-page.js';
 
 /** Which error a browser is shown: a path with no page, or a request the dashboard failed. */
 export type ErrorPageKind = 'not-found' | 'internal';
@@ -16,18 +16,7 @@ export function renderErrorPage(kind: ErrorPageKind, lang: Lang, path: string): 
     kind === 'not-found'
       ? [messages.errorNotFound, fill(messages.errorNotFoundText, { path })]
       : [messages.errorInternal, messages.errorInternalText];
-  return html`<!doctype html>
-<html lang="${lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>clima · ${title}</title>
-<link rel="icon" href="data:,">
-${ASSETS.stylesheets.map(
-  (href) => html`<link rel="stylesheet" href="${href}">
-`,
-)}</head>
+  return html`${documentHead(lang, title, false)}</head>
 <body class="error-page">
 <main>
 <h1>${title}</h1>

@@ -18,27 +18,39 @@ export const ASSETS = {
 } as const;
 
 /**
+ * The start of every page the dashboard sends, up to its open `<head>`'s last line: the
+ * stylesheets always, the scripts when `withScripts` (the dashboard, not its error pages).
+ */
+export function documentHead(lang: PageModel['lang'], title: string, withScripts: boolean): SafeHtml {
+  return html`<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>clima · ${title}</title>
+<link rel="icon" href="data:,">
+${ASSETS.stylesheets.map(
+  (href) => html`<link rel="stylesheet" href="${href}">
+`,
+)}${
+  withScripts
+    ? ASSETS.scripts.map(
+        (src) => html`<script src="${src}" defer></script>
+`,
+      )
+    : ''
+}`;
+}
+
+/**
  * The page at `/`, a complete HTML5 document. No inline script or style and nothing from another
  * host, so it works under `Content-Security-Policy: default-src 'self'`; every string from the
  * model is escaped.
  */
 export function renderPage(model: PageModel): string {
   const messages = MESSAGES[model.lang];
-  return html`<!doctype html>
-<html lang="${model.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>clima · ${messages.tagline}</title>
-<link rel="icon" href="data:,">
-${ASSETS.stylesheets.map(
-  (href) => html`<link rel="stylesheet" href="${href}">
-`,
-)}${ASSETS.scripts.map(
-  (src) => html`<script src="${src}" defer></script>
-`,
-)}
+  return html`${documentHead(model.lang, messages.tagline, true)}
 </head>
 <body data-interval-s="${model.intervalS}" data-time-zone="${model.timeZone}" data-lang="${model.lang}">
 <a class="skip-link" href="#main">${messages.skipToContent}</a>
