@@ -15,9 +15,11 @@ export const ACCOUNTS: Record<ServiceName, Account> = {
 /** The environment of one service: only what it needs (and PATH), as a container would have. */
 export function serviceEnv(topology: Topology, name: ServiceName): Record<string, string> {
   const paths = layout(topology.stateDir);
+  // Both sensors ask Open-Meteo from this one machine: each budget warning counts the two.
+  const clients = { OPEN_METEO_CLIENTS: topology.secondSensorPort === undefined ? '1' : '2' };
   const own: Record<ServiceName, Record<string, string>> = {
-    sensor: { HOST: '127.0.0.1', SENSOR_PORT: String(topology.sensorPort) },
-    'sensor-2': { HOST: '127.0.0.1', SENSOR_PORT: String(topology.secondSensorPort ?? 0) },
+    sensor: { HOST: '127.0.0.1', SENSOR_PORT: String(topology.sensorPort), ...clients },
+    'sensor-2': { HOST: '127.0.0.1', SENSOR_PORT: String(topology.secondSensorPort ?? 0), ...clients },
     dashboard: {
       HOST: '127.0.0.1',
       PORT: String(topology.dashboardPort),

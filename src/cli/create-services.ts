@@ -102,7 +102,11 @@ export function createSensorService(deps: ProcessDeps, edge: EdgeOutbox): Servic
     name: 'sensor',
     async start() {
       if (config.sensor.source !== 'simulated') {
-        const warning = dailyBudgetWarning(config.cities.length, config.sensor.intervalS);
+        const warning = dailyBudgetWarning(
+          config.cities.length,
+          config.sensor.intervalS,
+          config.openMeteo.clients,
+        );
         if (warning) logger.warn(warning);
       }
       await schema.atStartUp();

@@ -15,6 +15,7 @@ import {
   LOG_LEVEL,
   type LogLevel,
   METRICS_TOKEN,
+  OPEN_METEO_CLIENTS,
   OPEN_METEO_TIMEOUT_MS,
   OPEN_METEO_URL,
   OUTBOX_MAX_ROWS,
@@ -41,7 +42,12 @@ export interface Config {
     /** The port of `clima sensor`'s status server; undefined: no server. */
     readonly statusPort: number | undefined;
   };
-  readonly openMeteo: { readonly url: string; readonly timeoutMs: number };
+  readonly openMeteo: {
+    readonly url: string;
+    readonly timeoutMs: number;
+    /** How many sensors share this address's free-tier budget (OPEN_METEO_CLIENTS). */
+    readonly clients: number;
+  };
   readonly dashboard: {
     readonly host: string;
     readonly port: number;
@@ -92,7 +98,11 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
       seed: read(SIMULATED_SEED),
       statusPort: optional(SENSOR_PORT),
     },
-    openMeteo: { url: read(OPEN_METEO_URL), timeoutMs: read(OPEN_METEO_TIMEOUT_MS) },
+    openMeteo: {
+      url: read(OPEN_METEO_URL),
+      timeoutMs: read(OPEN_METEO_TIMEOUT_MS),
+      clients: read(OPEN_METEO_CLIENTS),
+    },
     dashboard: {
       host: read(HOST),
       port: read(PORT),

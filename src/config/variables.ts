@@ -124,6 +124,14 @@ export const OPEN_METEO_TIMEOUT_MS = {
   ...integer(100, 120_000),
 } satisfies Variable<number>;
 
+export const OPEN_METEO_CLIENTS = {
+  name: 'OPEN_METEO_CLIENTS',
+  defaultText: '1',
+  description:
+    "Sensors sharing this edge's public address, so Open-Meteo's free tier; the start-up budget warning counts them all.",
+  ...integer(1, 100),
+} satisfies Variable<number>;
+
 export const PORT = {
   name: 'PORT',
   defaultText: '5000',
@@ -246,6 +254,7 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   CITIES,
   OPEN_METEO_URL,
   OPEN_METEO_TIMEOUT_MS,
+  OPEN_METEO_CLIENTS,
   PORT,
   HOST,
   DISPLAY_TIME_ZONE,

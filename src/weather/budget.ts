@@ -26,10 +26,11 @@ export function estimateDailyCalls(cityCount: number, intervalS: number): number
 }
 
 /**
- * A warning for the start-up log when reading `cityCount` cities every `intervalS` seconds could
- * break the free tier's limits, or undefined when it fits.
+ * A warning for the start-up log when `clients` sensors, each reading `cityCount` cities every
+ * `intervalS` seconds from one public address, could break the free tier's limits, or undefined
+ * when they fit. The limits count per address, so sensors covering for each other share them.
  */
-export function dailyBudgetWarning(cityCount: number, intervalS: number): string | undefined {
+export function dailyBudgetWarning(cityCount: number, intervalS: number, clients = 1): string | undefined {
   const limits = FREE_TIER_LIMITS;
   const problems: string[] = [];
   if (cityCount > limits.locationsPerRequest) {
@@ -41,14 +42,15 @@ export function dailyBudgetWarning(cityCount: number, intervalS: number): string
       `one request for ${cityCount} cities costs ${cityCount} calls, above the free tier's ${limits.callsPerMinute} per minute`,
     );
   }
-  const perHour = cityCount * Math.ceil(3600 / Math.max(intervalS, OPEN_METEO_INTERVAL_S));
+  const perHour = clients * cityCount * Math.ceil(3600 / Math.max(intervalS, OPEN_METEO_INTERVAL_S));
   if (perHour > limits.callsPerHour * HEADROOM) {
     problems.push(`about ${perHour} calls per hour against a limit of ${limits.callsPerHour}`);
   }
-  const perDay = estimateDailyCalls(cityCount, intervalS);
+  const perDay = clients * estimateDailyCalls(cityCount, intervalS);
   if (perDay > limits.callsPerDay * HEADROOM) {
     problems.push(`about ${perDay} calls per day against a limit of ${limits.callsPerDay}`);
   }
   if (problems.length === 0) return undefined;
-  return `Open-Meteo free tier at risk with ${cityCount} cities every ${intervalS} s: ${problems.join('; ')}. Use fewer cities, a longer interval, or the simulated source.`;
+  const who = clients > 1 ? ` from ${clients} sensors` : '';
+  return `Open-Meteo free tier at risk with ${cityCount} cities every ${intervalS} s${who}: ${problems.join('; ')}. Use fewer cities, a longer interval, or the simulated source.`;
 }

@@ -20,6 +20,14 @@ describe('Open-Meteo call budget', () => {
     assert.equal(dailyBudgetWarning(90, 3600), undefined);
   });
 
+  it('counts every sensor sharing the address: two sensors of 50 cities spend what one of 100 would', () => {
+    assert.equal(dailyBudgetWarning(50, 15), undefined);
+    assert.match(
+      dailyBudgetWarning(50, 15, 2) ?? '',
+      /^Open-Meteo free tier at risk with 50 cities every 15 s from 2 sensors: about 9600 calls per day/,
+    );
+  });
+
   it('warns when one request would break the per-minute or per-request limits', () => {
     assert.match(dailyBudgetWarning(700, 86_400) ?? '', /600 per minute/);
     assert.match(dailyBudgetWarning(1001, 86_400) ?? '', /1000 locations/);
