@@ -2,7 +2,7 @@
 // the one nginx proxy, and what losing one of them does. One cluster serves every test here, in
 // order (a cluster takes half a minute to form); `hybrid:down` last.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +11,7 @@ import { GALERA_PROVIDER } from '../../scripts/hybrid/cluster.js';
 import { startCloud, status } from '../../scripts/hybrid/hybrid.js';
 import { setNodeLink } from '../../scripts/hybrid/network.js';
 import { runningPid, signalProcess } from '../../scripts/hybrid/processes.js';
-import { startService } from '../../scripts/hybrid/services.js';
+import { serviceEnv, startService } from '../../scripts/hybrid/services.js';
 import type { DatabaseNode, Topology } from '../../scripts/hybrid/topology.js';
 import type { FakeOpenMeteo } from '../support/fake-open-meteo.js';
 import {
@@ -25,7 +25,7 @@ import {
   serviceLog,
   startTestTopology,
 } from '../support/hybrid.js';
-import { waitFor } from '../support/run-clima.js';
+import { runClima, waitFor } from '../support/run-clima.js';
 
 const FAULT_MS = 10_000;
 const SENSOR_FAULT_MS = 30_000;
@@ -355,6 +355,46 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
       assert.match(conf, new RegExp(`server ${node.host}:${node.port} max_fails=1 fail_timeout=5s;`));
     assert.match(conf, /proxy_connect_timeout 1s;/);
     assert.match(conf, /proxy_next_upstream on;/);
+  });
+
+  it('backs up through the proxy while both sensors write: a snapshot that verifies, each row as every node holds it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'clima-galera-backup-'));
+    try {
+      const env = serviceEnv(topology, 'backup');
+      const backup = await runClima(['backup', '--once', '--out', out], { env });
+      assert.equal(backup.code, 0, backup.stderr);
+      const snapshot = join(out, readdirSync(out).find((name) => /Z\.json$/.test(name)) ?? '');
+      const verify = await runClima(['backup', 'verify', snapshot], { env });
+      assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+      const rows = JSON.parse(readFileSync(snapshot, 'utf8')) as {
+        id: number;
+        ciudad: string;
+        fecha_registro: string;
+      }[];
+      assert.ok(rows.length > 7, `${rows.length} rows`);
+      const maxId = Math.max(...rows.map((row) => row.id));
+      const saved = rows.map((row) => `${row.id} ${row.ciudad} ${row.fecha_registro}`);
+      for (const node of topology.databaseNodes) {
+        const held = await waitFor(
+          async () => {
+            const stored = parseBatch(
+              await nodeQuery(
+                topology,
+                node,
+                `SELECT id, ciudad, fecha_registro FROM clima.mediciones WHERE id <= ${maxId}`,
+              ),
+            ).map((row) => `${row.id} ${row.ciudad} ${row.fecha_registro}`);
+            const all = new Set(stored);
+            return saved.every((row) => all.has(row)) ? stored : undefined;
+          },
+          15_000,
+          `node ${node.index} to hold every row of the snapshot`,
+        );
+        assert.ok(held.length >= rows.length);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("passes over a node cut off from its cluster (1047, 'not ready'): the dashboard and the sensor never see it", async () => {
