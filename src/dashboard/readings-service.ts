@@ -82,6 +82,10 @@ export function createReadingsService(deps: {
       }
       return latestBody.json;
     },
+    /** Changes exactly when a city's latest reading does: the page is rebuilt on it. */
+    async latestVersion(): Promise<string> {
+      return (await latestReadings()).map((reading) => reading.id).join(',');
+    },
     /** Latest per city and the last 15, queried together; remembered for when the database is down. */
     async panel(): Promise<PanelReadings> {
       const [latestReadings, recent] = await Promise.all([
