@@ -12,9 +12,9 @@ import { pickLang } from '../page/messages.js';
 import type { PageModel } from '../page/page-model.js';
 import { CHART_RANGES, DEFAULT_RANGE } from '../page/render-charts.js';
 import { renderPage } from '../page/render-page.js';
-import { createPageCache } from '../page-cache.js';
 import { createPageWeather } from '../page-weather.js';
 import { pageParameters } from '../query-params.js';
+import { createVersionedCache } from '../versioned-cache.js';
 
 /**
  * How long a page's first build of an interval waits for live weather, while Open-Meteo answers: a
@@ -55,7 +55,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
     );
   }
 
-  const cache = createPageCache();
+  const cache = createVersionedCache<string>();
   const weather = createPageWeather({
     liveWeather: ctx.liveWeather,
     clock: ctx.clock,
@@ -107,7 +107,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       outbox,
       observation,
     ]);
-    const page = await cache.page(JSON.stringify(view), version, async () => {
+    const page = await cache.get(JSON.stringify(view), version, async () => {
       const readings = await ctx.readings.panel().then(
         (panel) => ({ ...panel, fromCache: false }),
         (error) => {

@@ -65,30 +65,34 @@ export function readingsRoutes(app: FastifyInstance, ctx: DashboardContext): voi
     return reply.type('application/json; charset=utf-8').send(await ctx.readings.latestJson());
   });
 
-  app.get('/api/readings', async (request) => {
+  app.get('/api/readings', async (request, reply) => {
     const params = parseReadingsQuery(request.query);
     const range = selectRange(ctx, params);
     const answer = { from: range.from.toISOString(), to: range.to.toISOString() };
     const { points } = range;
-    if (params.city === undefined) {
-      if (points === undefined) {
+    if (points === undefined) {
+      if (params.city === undefined) {
         throw new AppError('invalid_parameter', 'parameter "city": needed unless "points" is given');
+      }
+      const [city] = range.cities as [City];
+      const query = { city: city.name, from: range.from, to: range.to, limit: range.limit ?? 100 };
+      const readings = await ctx.guard.run('readings_in_range', () => ctx.repository.readingsInRange(query));
+      return { city: city.name, ...answer, readings: readings.map(toApiReading) };
+    }
+    const key = JSON.stringify([params.city ?? null, answer.from, answer.to, points]);
+    const json = await ctx.readings.chartJson(key, async () => {
+      if (params.city !== undefined) {
+        const [city] = range.cities as [City];
+        const { bucketSeconds, buckets } = await bucketed(ctx, city, range, points);
+        return { city: city.name, ...answer, bucketSeconds, buckets };
       }
       const answers = await Promise.all(range.cities.map((city) => bucketed(ctx, city, range, points)));
       // Every city's buckets have the same width: it depends on the range and points alone.
       const bucketSeconds = answers[0]?.bucketSeconds ?? 0;
       const cities = range.cities.map((city, i) => ({ city: city.name, buckets: answers[i]?.buckets ?? [] }));
       return { ...answer, bucketSeconds, cities };
-    }
-    // The query names a city, so the range holds exactly that one.
-    const [city] = range.cities as [City];
-    if (points !== undefined) {
-      const { bucketSeconds, buckets } = await bucketed(ctx, city, range, points);
-      return { city: city.name, ...answer, bucketSeconds, buckets };
-    }
-    const query = { city: city.name, from: range.from, to: range.to, limit: range.limit ?? 100 };
-    const readings = await ctx.guard.run('readings_in_range', () => ctx.repository.readingsInRange(query));
-    return { city: city.name, ...answer, readings: readings.map(toApiReading) };
+    });
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 
   app.get('/api/readings.csv', async (request, reply) => {
