@@ -72,7 +72,7 @@ export function createReadingsService(deps: {
     return (await latestReadings()).map((reading) => reading.id).join(',');
   }
 
-  const answers = createVersionedCache<string>();
+  const answers = createVersionedCache<Buffer>();
 
   return {
     staleAfterSeconds,
@@ -94,11 +94,12 @@ export function createReadingsService(deps: {
     /**
      * A chart's answer (`key` names its city, range and points), as JSON, built at most once per
      * interval or new latest reading however many clients ask the same: readings that arrive late,
-     * behind the latest, show within an interval.
+     * behind the latest, show within an interval. Encoded once too: the all-cities view's answer is
+     * half a megabyte, which 50 clients must not each copy.
      */
-    async chartJson(key: string, build: () => Promise<unknown>): Promise<string> {
+    async chartJson(key: string, build: () => Promise<unknown>): Promise<Buffer> {
       const version = `${Math.floor(clock.now() / (deps.intervalS * 1000))} ${await latestVersion()}`;
-      return answers.get(key, version, async () => JSON.stringify(await build()));
+      return answers.get(key, version, async () => Buffer.from(JSON.stringify(await build())));
     },
     /** Latest per city and the last 15, queried together; remembered for when the database is down. */
     async panel(): Promise<PanelReadings> {

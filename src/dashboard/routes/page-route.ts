@@ -55,7 +55,8 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
     );
   }
 
-  const cache = createVersionedCache<string>();
+  // Kept encoded: every request sends the same bytes.
+  const cache = createVersionedCache<Buffer>();
   const weather = createPageWeather({
     liveWeather: ctx.liveWeather,
     clock: ctx.clock,
@@ -116,20 +117,25 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
           return last && { ...last, fromCache: true };
         },
       );
+      // Read after the panel's queries, which may have found the database down: the next request's
+      // version then differs, and the page is built again.
+      const database = ctx.guard.state();
       const model: PageModel = {
         ...view,
         now: new Date(ctx.clock.now()),
         timeZone: ctx.timeZone,
         intervalS: ctx.intervalS,
         cities: ctx.cities,
-        database: db.up ? { state: 'up' } : { state: 'down', since: db.since, problem: db.problem },
+        database: database.up
+          ? { state: 'up' }
+          : { state: 'down', since: database.since, problem: database.problem },
         readings,
         openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },
         outbox,
         weather: observation ? { state: 'ok', observation } : { state: 'unavailable' },
       };
       renders.inc();
-      return renderPage(model);
+      return Buffer.from(renderPage(model));
     });
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
