@@ -133,7 +133,7 @@ async function timeToFirstChart(
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'clima-bench-stream-'));
   const path = join(dir, 'clima.db');
-  const loadSeconds = await loadReadings({ dialect: 'sqlite', path }, ROWS, NOW);
+  const { seedSeconds: loadSeconds } = await loadReadings({ dialect: 'sqlite', path }, ROWS, NOW);
   console.error(`${ROWS} readings loaded in ${loadSeconds.toFixed(1)} s`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

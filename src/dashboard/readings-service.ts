@@ -4,6 +4,7 @@ import type { ReadingsRepository } from '../db/readings-repository.js';
 import type { City } from '../weather/city.js';
 import type { DatabaseGuard } from './database-guard.js';
 import type { LatestReading } from './page/page-model.js';
+import { createVersionedCache } from './versioned-cache.js';
 
 /** How many rows the original dashboard's table showed. */
 export const RECENT_COUNT = 15;
@@ -66,6 +67,13 @@ export function createReadingsService(deps: {
 
   let latestBody: { from: Reading[]; second: number; json: string } | undefined;
 
+  /** Changes exactly when a city's latest reading does. */
+  async function latestVersion(): Promise<string> {
+    return (await latestReadings()).map((reading) => reading.id).join(',');
+  }
+
+  const answers = createVersionedCache<Buffer>();
+
   return {
     staleAfterSeconds,
     latest,
@@ -81,6 +89,17 @@ export function createReadingsService(deps: {
         latestBody = { from: readings, second, json: JSON.stringify({ readings: shown, staleAfterSeconds }) };
       }
       return latestBody.json;
+    },
+    latestVersion,
+    /**
+     * A chart's answer (`key` names its city, range and points), as JSON, built at most once per
+     * interval or new latest reading however many clients ask the same: readings that arrive late,
+     * behind the latest, show within an interval. Encoded once too: the all-cities view's answer is
+     * half a megabyte, which 50 clients must not each copy.
+     */
+    async chartJson(key: string, build: () => Promise<unknown>): Promise<Buffer> {
+      const version = `${Math.floor(clock.now() / (deps.intervalS * 1000))} ${await latestVersion()}`;
+      return answers.get(key, version, async () => Buffer.from(JSON.stringify(await build())));
     },
     /** Latest per city and the last 15, queried together; remembered for when the database is down. */
     async panel(): Promise<PanelReadings> {

@@ -58,12 +58,16 @@ describe('the dashboard page in Chromium', { skip }, () => {
       for (const id of ['chart-temperature', 'chart-humidity']) {
         assert.ok((await paintedPixels(view.page, `#${id} canvas`)) > 2_000, `#${id} has lines`);
       }
+      const asked = view.chartQueries.length;
       await view.page.check('input[name="chart-view"][value="compare"]');
       await view.page.waitForSelector('#charts[data-state="ok"] #chart-compare canvas', { timeout: 5_000 });
       assert.ok(
         (await paintedPixels(view.page, '#chart-compare canvas')) > 2_000,
         'the compare chart has lines',
       );
+      const compareQueries = view.chartQueries.slice(asked);
+      assert.equal(compareQueries.length, 1, `one request for every city: ${compareQueries.join(', ')}`);
+      assert.doesNotMatch(compareQueries[0] ?? '', /[?&]city=/);
       const legend = await view.page.$$eval('#chart-compare .u-legend th', (cells) =>
         cells.map((c) => c.textContent),
       );

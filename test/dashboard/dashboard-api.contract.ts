@@ -156,6 +156,27 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
     assert.equal(total, 97);
   });
 
+  it("gives every city's buckets in one answer when `points` names no city, each as its own query gives them", async () => {
+    const range = 'from=2026-08-19T15:00:00Z&to=2026-08-20T15:00:00Z&points=24';
+    const body = (await get(`/api/readings?${range}`)).json();
+    assert.equal(body.from, '2026-08-19T15:00:00.000Z');
+    assert.equal(body.to, '2026-08-20T15:00:00.000Z');
+    assert.equal(body.bucketSeconds, 4500);
+    assert.deepEqual(
+      body.cities.map((c: { city: string }) => c.city),
+      CITIES.map((c) => c.name),
+    );
+    for (const { city, buckets } of body.cities) {
+      const one = (await get(`/api/readings?city=${encodeURIComponent(city)}&${range}`)).json();
+      assert.equal(one.bucketSeconds, body.bucketSeconds, city);
+      assert.deepEqual(buckets, one.buckets, city);
+    }
+    const counts = body.cities.map((c: { buckets: { count: number }[] }) =>
+      c.buckets.reduce((sum, b) => sum + b.count, 0),
+    );
+    assert.deepEqual(counts, [97, 4, 1, 1, 0, 1]);
+  });
+
   it('streams the same selection as RFC 4180 CSV', async () => {
     const query = 'city=Bogota&from=2026-08-20T12:00:00Z&to=2026-08-20T14:00:00Z&limit=3';
     const json = (await get(`/api/readings?${query}`)).json();
@@ -256,6 +277,7 @@ export function dashboardApiContract(freshTarget: () => Promise<DatabaseTarget>)
   it('refuses bad parameters with 400 and a JSON reason naming the parameter', async () => {
     await badRequest('/api/readings?city=Atlantis', 'city', 'unknown_city');
     await badRequest('/api/readings', 'city');
+    await badRequest('/api/readings?limit=5', 'city');
     await badRequest('/api/readings?city=Bogota&from=yesterday', 'from');
     await badRequest('/api/readings?city=Bogota&from=2026-02-30T00:00:00Z', 'from');
     await badRequest('/api/readings?city=Bogota&to=2026-08-20T25:00:00Z', 'to');

@@ -7,7 +7,13 @@ export interface BucketsAnswer {
   readonly buckets: readonly Bucket[];
 }
 
-async function getReadings(query: URLSearchParams): Promise<BucketsAnswer & { readings: unknown[] }> {
+/** /api/readings?points= without a city: every configured city's buckets, in one answer. */
+interface EveryCityAnswer {
+  readonly bucketSeconds: number;
+  readonly cities: readonly { readonly city: string; readonly buckets: readonly Bucket[] }[];
+}
+
+async function getReadings<T = BucketsAnswer & { readings: unknown[] }>(query: URLSearchParams): Promise<T> {
   const response = await fetch(`/api/readings?${query}`, {
     headers: { accept: 'application/json' },
     cache: 'no-store',
@@ -25,6 +31,31 @@ export async function fetchBuckets(city: string, fromMs: number, toMs: number, p
     points: String(points),
   });
   return { query, body: await getReadings(query) };
+}
+
+/**
+ * Every one of `cities`' readings from `fromMs` to `toMs`, in at most `points` buckets each, asked
+ * in one request: the answers in `cities` order, as `fetchBuckets` gives them one by one.
+ */
+export async function fetchBucketsOfEvery(
+  cities: readonly string[],
+  fromMs: number,
+  toMs: number,
+  points: number,
+) {
+  const query = new URLSearchParams({
+    from: isoSeconds(new Date(fromMs)),
+    to: isoSeconds(new Date(toMs)),
+    points: String(points),
+  });
+  const every = await getReadings<EveryCityAnswer>(query);
+  return cities.map((city) => ({
+    query,
+    body: {
+      bucketSeconds: every.bucketSeconds,
+      buckets: every.cities.find((answer) => answer.city === city)?.buckets ?? [],
+    },
+  }));
 }
 
 /** Whether any of `targets` has a reading older than `fromMs`: then an empty start is an outage. */

@@ -6,7 +6,7 @@ import type uPlot from 'uplot';
 import { fill } from '../page/messages.js';
 import type { PageReading } from './api-types.js';
 import { axisStyleOfPage, cssVar, timeTickLabels, valueScale } from './chart-axes.js';
-import { type BucketsAnswer, fetchBuckets, hasOlderReadings } from './chart-readings.js';
+import { type BucketsAnswer, fetchBuckets, fetchBucketsOfEvery, hasOlderReadings } from './chart-readings.js';
 import { collectingSince, columns, latestIndexes, type Table, timeRange } from './chart-scales.js';
 import { bucketTooltip } from './chart-tooltip.js';
 import { humidityText, type PageText, temperatureText } from './page-text.js';
@@ -234,8 +234,11 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
     const points = pointsFor(box);
     try {
       const targets = view === 'compare' ? cities : [city];
+      // The all-cities view is one request, however many cities.
       const fetchAll = (startMs: number) =>
-        Promise.all(targets.map((c) => fetchBuckets(c, startMs, toMs, points)));
+        view === 'compare'
+          ? fetchBucketsOfEvery(targets, startMs, toMs, points)
+          : Promise.all([fetchBuckets(city, startMs, toMs, points)]);
       const gapS = (body: BucketsAnswer) => Math.max(body.bucketSeconds, intervalS);
       const firstS = (answers: readonly { body: BucketsAnswer }[]) =>
         Math.min(

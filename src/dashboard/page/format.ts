@@ -40,20 +40,45 @@ interface ZonedParts {
   second: string;
 }
 
+// Building an Intl formatter costs far more than using one, and a page formats dozens of times:
+// one per time zone (and one per locale below) serves every call. Configured zones and the page's
+// two languages bound both maps.
+const zonedFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** The formatter of `zonedParts` for `timeZone`: built on first use, the same instance after. */
+export function zonedFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = zonedFormats.get(timeZone);
+  if (!format) {
+    // hourCycle h23, not hour12: false, which some ICU versions render as "24" at midnight.
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    zonedFormats.set(timeZone, format);
+  }
+  return format;
+}
+
+/** Grouped integers in `locale`'s way: built on first use, the same instance after. */
+export function numberFormat(locale: string): Intl.NumberFormat {
+  let format = numberFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale);
+    numberFormats.set(locale, format);
+  }
+  return format;
+}
+
 function zonedParts(instant: Date, timeZone: string): ZonedParts {
-  // hourCycle h23, not hour12: false, which some ICU versions render as "24" at midnight.
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
   const parts: ZonedParts = { year: '', month: '', day: '', hour: '', minute: '', second: '' };
-  for (const part of format.formatToParts(instant)) {
+  for (const part of zonedFormat(timeZone).formatToParts(instant)) {
     if (part.type in parts) parts[part.type as keyof ZonedParts] = part.value;
   }
   return parts;

@@ -1,7 +1,7 @@
 import { FREE_TIER_LIMITS } from '../../weather/budget.js';
 import type { ReadingSource } from '../../weather/observation.js';
 import { html, type SafeHtml } from './escape-html.js';
-import { formatAge, formatTime } from './format.js';
+import { formatAge, formatTime, numberFormat } from './format.js';
 import { fill, MESSAGES } from './messages.js';
 import type { PageModel } from './page-model.js';
 import { HIDDEN } from './readings-panel.js';
@@ -51,7 +51,7 @@ function openMeteoText(model: PageModel): string {
 }
 
 function callsText(model: PageModel): string {
-  const format = new Intl.NumberFormat(model.lang);
+  const format = numberFormat(model.lang);
   return fill(MESSAGES[model.lang].openMeteoCalls, {
     calls: format.format(model.openMeteo.callsToday),
     budget: format.format(FREE_TIER_LIMITS.callsPerDay),

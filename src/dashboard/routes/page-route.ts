@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Counter } from 'prom-client';
 import { AppError } from '../../core/app-error.js';
 import { PACKAGE_ROOT } from '../../core/package-root.js';
 import type { City } from '../../weather/city.js';
@@ -11,13 +12,15 @@ import { pickLang } from '../page/messages.js';
 import type { PageModel } from '../page/page-model.js';
 import { CHART_RANGES, DEFAULT_RANGE } from '../page/render-charts.js';
 import { renderPage } from '../page/render-page.js';
+import { createPageWeather } from '../page-weather.js';
 import { pageParameters } from '../query-params.js';
+import { createVersionedCache } from '../versioned-cache.js';
 
 /**
- * How long the page waits for live weather: a cached answer is instant and Open-Meteo answers in a
- * few hundred milliseconds. The weather call itself may take up to 5 s (retries included); past
- * this the page renders without it and the page's script fills the panel when it arrives, so a
- * slow or unreachable Open-Meteo delays the readings by under a second.
+ * How long a page's first build of an interval waits for live weather, while Open-Meteo answers: a
+ * cached answer is instant and Open-Meteo answers in a few hundred milliseconds. The weather call
+ * itself may take up to 5 s (retries included); past this the page is built without it and the
+ * page's script fills the panel when it arrives. A built page never waits.
  */
 const PAGE_WEATHER_WAIT_MS = 800;
 
@@ -56,20 +59,26 @@ function readBuilt(name: string): Buffer {
   }
 }
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
   for (const [path, asset] of Object.entries(loadAssets())) {
     app.get(path, async (_request, reply) =>
       reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body),
     );
   }
+
+  // Kept encoded: every request sends the same bytes.
+  const cache = createVersionedCache<Buffer>();
+  const weather = createPageWeather({
+    liveWeather: ctx.liveWeather,
+    clock: ctx.clock,
+    intervalS: ctx.intervalS,
+    waitMs: PAGE_WEATHER_WAIT_MS,
+  });
+  const renders = new Counter({
+    name: 'clima_page_renders_total',
+    help: "Times the page's HTML was built; every other request was served a built page.",
+    registers: [ctx.metrics.registry],
+  });
 
   app.get('/', async (request, reply) => {
     // A browser gets the page whatever the address says: a value the page does not know falls
@@ -79,40 +88,66 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
     const cityName = params.city || undefined;
     const asked = cityName === undefined ? undefined : ctx.cities.find((c) => c.name === cityName);
     const city = asked ?? (ctx.cities[0] as City);
+    const view = {
+      lang: pickLang(params.lang, request.headers['accept-language']),
+      selectedCity: city.name,
+      unknownCity: cityName !== undefined && !asked ? cityName : undefined,
+      chartRange: CHART_RANGES.some((r) => r.id === params.range) ? (params.range as string) : DEFAULT_RANGE,
+      chartView: params.view === 'compare' ? ('compare' as const) : ('city' as const),
+    };
 
     // The database and the weather API are asked at the same time, each with its own time-out.
-    const [readings, weather] = await Promise.all([
-      ctx.readings.panel().then(
+    const [latest, observation] = await Promise.all([
+      ctx.readings.latestVersion().catch((error) => {
+        if (!(error instanceof AppError)) throw error;
+        return 'unavailable';
+      }),
+      weather.observation(city),
+    ]);
+    const db = ctx.guard.state();
+    const weatherStats = ctx.weatherStats();
+    const outbox = currentOutbox(ctx.outbox?.());
+    // Everything the page shows besides the address: ages are as of the interval's first build.
+    const version = JSON.stringify([
+      Math.floor(ctx.clock.now() / (ctx.intervalS * 1000)),
+      latest,
+      db.up,
+      db.since,
+      db.problem,
+      weatherStats.status,
+      weatherStats.callsToday,
+      outbox,
+      observation,
+    ]);
+    const page = await cache.get(JSON.stringify(view), version, async () => {
+      const readings = await ctx.readings.panel().then(
         (panel) => ({ ...panel, fromCache: false }),
         (error) => {
           if (!(error instanceof AppError)) throw error;
           const last = ctx.readings.lastKnown();
           return last && { ...last, fromCache: true };
         },
-      ),
-      within(
-        ctx.liveWeather.current(city).catch(() => undefined),
-        PAGE_WEATHER_WAIT_MS,
-      ),
-    ]);
-    const db = ctx.guard.state();
-    const weatherStats = ctx.weatherStats();
-    const model: PageModel = {
-      lang: pickLang(params.lang, request.headers['accept-language']),
-      now: new Date(ctx.clock.now()),
-      timeZone: ctx.timeZone,
-      intervalS: ctx.intervalS,
-      cities: ctx.cities,
-      selectedCity: city.name,
-      unknownCity: cityName !== undefined && !asked ? cityName : undefined,
-      chartRange: CHART_RANGES.some((r) => r.id === params.range) ? (params.range as string) : DEFAULT_RANGE,
-      chartView: params.view === 'compare' ? 'compare' : 'city',
-      database: db.up ? { state: 'up' } : { state: 'down', since: db.since, problem: db.problem },
-      readings,
-      openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },
-      outbox: currentOutbox(ctx.outbox?.()),
-      weather: weather ? { state: 'ok', observation: weather } : { state: 'unavailable' },
-    };
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderPage(model));
+      );
+      // Read after the panel's queries, which may have found the database down: the next request's
+      // version then differs, and the page is built again.
+      const database = ctx.guard.state();
+      const model: PageModel = {
+        ...view,
+        now: new Date(ctx.clock.now()),
+        timeZone: ctx.timeZone,
+        intervalS: ctx.intervalS,
+        cities: ctx.cities,
+        database: database.up
+          ? { state: 'up' }
+          : { state: 'down', since: database.since, problem: database.problem },
+        readings,
+        openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },
+        outbox,
+        weather: observation ? { state: 'ok', observation } : { state: 'unavailable' },
+      };
+      renders.inc();
+      return Buffer.from(renderPage(model));
+    });
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   });
 }

@@ -18,9 +18,9 @@ const rangeParameters = {
   limit: integerIn(1, MAX_LIMIT).optional(),
   points: integerIn(1, MAX_POINTS).optional(),
 };
-const parseReadingsQuery = queryParser({ city: z.string(), ...rangeParameters });
-// The CSV without a city is every city's readings: the page's all-cities view downloads it.
-const parseCsvQuery = queryParser({ city: z.string().optional(), ...rangeParameters });
+// Without a city, the buckets of every city (the page's all-cities view in one request), and the
+// CSV of every city's readings (its download).
+const parseReadingsQuery = queryParser({ city: z.string().optional(), ...rangeParameters });
 
 interface RangeSelection {
   /** Every configured city when the query names none. */
@@ -32,16 +32,13 @@ interface RangeSelection {
 }
 
 /** The checked parameters of `GET /api/readings` and its CSV twin. */
-function selectRange(ctx: DashboardContext, params: ReturnType<typeof parseCsvQuery>): RangeSelection {
+function selectRange(ctx: DashboardContext, params: ReturnType<typeof parseReadingsQuery>): RangeSelection {
   const city = params.city === undefined ? undefined : ctx.cities.find((c) => c.name === params.city);
   if (params.city !== undefined && !city) {
     throw new AppError('unknown_city', `parameter "city": unknown city "${params.city}"`);
   }
   if (params.limit !== undefined && params.points !== undefined) {
     throw new AppError('invalid_parameter', 'parameters "limit" and "points" cannot be combined');
-  }
-  if (params.points !== undefined && !city) {
-    throw new AppError('invalid_parameter', 'parameter "points": needs "city" (buckets are per city)');
   }
   const to = params.to ?? new Date(ctx.clock.now());
   const from = params.from ?? new Date(to.getTime() - DAY_MS);
@@ -68,23 +65,45 @@ export function readingsRoutes(app: FastifyInstance, ctx: DashboardContext): voi
     return reply.type('application/json; charset=utf-8').send(await ctx.readings.latestJson());
   });
 
-  app.get('/api/readings', async (request) => {
-    const range = selectRange(ctx, parseReadingsQuery(request.query));
-    // The query names a city, so the range holds exactly that one.
-    const [city] = range.cities as [City];
-    const answer = { city: city.name, from: range.from.toISOString(), to: range.to.toISOString() };
-    if (range.points !== undefined) {
-      const { bucketSeconds, buckets } = await bucketed(ctx, city, range, range.points);
-      return { ...answer, bucketSeconds, buckets };
+  app.get('/api/readings', async (request, reply) => {
+    const params = parseReadingsQuery(request.query);
+    const range = selectRange(ctx, params);
+    const answer = { from: range.from.toISOString(), to: range.to.toISOString() };
+    const { points } = range;
+    if (points === undefined) {
+      if (params.city === undefined) {
+        throw new AppError('invalid_parameter', 'parameter "city": needed unless "points" is given');
+      }
+      const [city] = range.cities as [City];
+      const query = { city: city.name, from: range.from, to: range.to, limit: range.limit ?? 100 };
+      const readings = await ctx.guard.run('readings_in_range', () => ctx.repository.readingsInRange(query));
+      return { city: city.name, ...answer, readings: readings.map(toApiReading) };
     }
-    const query = { city: city.name, from: range.from, to: range.to, limit: range.limit ?? 100 };
-    const readings = await ctx.guard.run('readings_in_range', () => ctx.repository.readingsInRange(query));
-    return { ...answer, readings: readings.map(toApiReading) };
+    const key = JSON.stringify([params.city ?? null, answer.from, answer.to, points]);
+    const json = await ctx.readings.chartJson(key, async () => {
+      if (params.city !== undefined) {
+        const [city] = range.cities as [City];
+        const { bucketSeconds, buckets } = await bucketed(ctx, city, range, points);
+        return { city: city.name, ...answer, bucketSeconds, buckets };
+      }
+      const answers = await Promise.all(range.cities.map((city) => bucketed(ctx, city, range, points)));
+      // Every city's buckets have the same width: it depends on the range and points alone.
+      const bucketSeconds = answers[0]?.bucketSeconds ?? 0;
+      const cities = range.cities.map((city, i) => ({ city: city.name, buckets: answers[i]?.buckets ?? [] }));
+      return { ...answer, bucketSeconds, cities };
+    });
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 
   app.get('/api/readings.csv', async (request, reply) => {
-    const params = parseCsvQuery(request.query);
+    const params = parseReadingsQuery(request.query);
     const range = selectRange(ctx, params);
+    if (params.city === undefined && range.points !== undefined) {
+      throw new AppError(
+        'invalid_parameter',
+        'parameter "points": needs "city" in the CSV (buckets are per city)',
+      );
+    }
     const [city] = range.cities;
     const lines =
       range.points !== undefined && city

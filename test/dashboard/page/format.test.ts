@@ -5,6 +5,8 @@ import {
   formatHumidity,
   formatTemperature,
   formatTime,
+  numberFormat,
+  zonedFormat,
 } from '../../../src/dashboard/page/format.js';
 
 const bogota = { timeZone: 'America/Bogota', now: new Date('2024-05-14T19:30:00Z') };
@@ -72,5 +74,21 @@ describe('formatAge', () => {
 
   it('says "just now" for an age from a clock slightly ahead', () => {
     assert.equal(formatAge(-3, 'en'), 'just now');
+  });
+});
+
+describe('formatters', () => {
+  it('builds one date formatter per time zone and hands the same one back', () => {
+    const bogotaFormat = zonedFormat('America/Bogota');
+    assert.equal(zonedFormat('America/Bogota'), bogotaFormat);
+    assert.notEqual(zonedFormat('UTC'), bogotaFormat);
+    assert.equal(bogotaFormat.resolvedOptions().timeZone, 'America/Bogota');
+  });
+
+  it('builds one number formatter per locale and hands the same one back', () => {
+    const spanish = numberFormat('es');
+    assert.equal(numberFormat('es'), spanish);
+    assert.notEqual(numberFormat('en'), spanish);
+    assert.equal(spanish.resolvedOptions().locale, 'es');
   });
 });

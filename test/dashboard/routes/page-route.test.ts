@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../../src/core/clock.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import type { Dashboard } from '../../../src/dashboard/create-dashboard.js';
+import { migrateToLatest } from '../../../src/db/migrations/migrate-to-latest.js';
+import { type Database, openDb } from '../../../src/db/open-db.js';
+import { createReadingsRepository } from '../../../src/db/readings-repository.js';
+import { reading } from '../../db/readings-repository.contract.js';
+import { createTestDashboard } from '../../support/test-dashboard.js';
+
+// A whole number of 15 s intervals since the epoch: the page's interval starts here.
+const NOW = Date.parse('2026-08-20T15:00:00Z');
+
+describe('the page', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clima-page-route-'));
+  const clock = new ManualClock(NOW);
+  const metrics = createMetrics();
+  let db: Database;
+  let dashboard: Dashboard;
+
+  before(async () => {
+    db = openDb({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+    await migrateToLatest(db);
+    await createReadingsRepository(db).insertBatch([
+      reading('Bogota', NOW - 60_000, { temperature: 14.5, humidity: 70 }),
+    ]);
+    dashboard = createTestDashboard({ db, clock, metrics });
+  });
+  after(async () => {
+    await dashboard.app.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const page = async (url = '/?lang=en') => {
+    const response = await dashboard.app.inject({ method: 'GET', url });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.body;
+  };
+  const renders = async () =>
+    (await metrics.registry.getSingleMetricAsString('clima_page_renders_total')).match(/ (\d+)$/m)?.[1];
+
+  it('is built once for any number of requests, concurrent or not, within an interval', async () => {
+    const first = await Promise.all(Array.from({ length: 20 }, () => page()));
+    assert.equal(await renders(), '1');
+    clock.advance(5_000);
+    const later = [await page(), await page()];
+    assert.equal(await renders(), '1');
+    // Built again, the ages would read 65 s: the page served is the one built at the interval's start.
+    for (const body of [...first, ...later]) assert.equal(body, first[0]);
+    assert.match(first[0] as string, /1 min ago/);
+  });
+
+  it('is built once per language, city, range and view', async () => {
+    const before = Number(await renders());
+    await Promise.all([page('/?lang=es'), page('/?lang=es'), page('/?lang=en&city=Cali'), page('/?lang=en')]);
+    assert.equal(Number(await renders()), before + 2);
+  });
+
+  it('is built again when a new reading arrives', async () => {
+    const before = Number(await renders());
+    await createReadingsRepository(db).insertBatch([
+      reading('Bogota', clock.now() - 1_000, { temperature: 17.25, humidity: 61 }),
+    ]);
+    // The latest readings are asked at most once a second.
+    clock.advance(1_500);
+    const body = await page();
+    assert.match(body, /17\.3 °C/);
+    assert.equal(Number(await renders()), before + 1);
+    assert.equal(await page(), body);
+    assert.equal(Number(await renders()), before + 1);
+  });
+
+  it('is built again in the next interval', async () => {
+    const before = Number(await renders());
+    clock.set(NOW + 15_000);
+    await page();
+    await page();
+    assert.equal(Number(await renders()), before + 1);
+  });
+});
