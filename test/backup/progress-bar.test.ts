@@ -1,25 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createProgressBar } from '../../src/backup/progress-bar.js';
-
-function stream(isTTY: boolean) {
-  let written = '';
-  const sink = Object.assign(
-    new Writable({
-      write(chunk, _encoding, done) {
-        written += String(chunk);
-        done();
-      },
-    }),
-    { isTTY, columns: 200 },
-  );
-  return { sink, written: () => written };
-}
+import { capturedStream } from '../support/captured-stream.js';
 
 describe('the progress bar', () => {
   it('draws rate and ETA in place on a terminal, at most ten times a second, and clears itself', () => {
-    const { sink, written } = stream(true);
+    const { sink, written } = capturedStream(true);
     let now = 0;
     const bar = createProgressBar(sink, () => now);
     bar.update('restoring', 0, 50_000, 'rows');
@@ -38,7 +24,7 @@ describe('the progress bar', () => {
   });
 
   it('writes nothing when stderr is not a terminal', () => {
-    const { sink, written } = stream(false);
+    const { sink, written } = capturedStream(false);
     const bar = createProgressBar(sink);
     bar.update('verifying', 1, 2, 'bytes');
     bar.clear();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { migrateCommand } from '../../src/cli/migrate-command.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -8,21 +7,8 @@ import { openDb } from '../../src/db/open-db.js';
 import { rollupsComplete } from '../../src/db/rollup-backfill.js';
 import { reading } from '../db/readings-repository.contract.js';
 import { forgetRollups } from '../db/rollups.contract.js';
+import { capturedStream } from '../support/captured-stream.js';
 import { freshSqliteTargets } from '../support/sqlite-targets.js';
-
-function terminal() {
-  let written = '';
-  const sink = Object.assign(
-    new Writable({
-      write(chunk, _encoding, done) {
-        written += String(chunk);
-        done();
-      },
-    }),
-    { isTTY: true, columns: 200 },
-  );
-  return { sink, written: () => written };
-}
 
 describe('clima migrate on a terminal', () => {
   const freshTarget = freshSqliteTargets('clima-migrate-command-');
@@ -50,7 +36,7 @@ describe('clima migrate on a terminal', () => {
         )
         .execute();
       await forgetRollups(db.kysely);
-      const { sink, written } = terminal();
+      const { sink, written } = capturedStream(true);
       assert.equal(await migrateCommand(db, sink, silentLogger), 0);
       assert.match(written(), /filling rollups \[#+\] 100%\s+50\/50 rows/);
       assert.ok(written().endsWith('\r\x1b[K'), 'the bar is cleared');
