@@ -1,7 +1,7 @@
 #!/bin/sh
 # clima: starts one node of the cloud's Galera cluster (compose.galera.yaml), then hands over to
-# the mariadb image's own entrypoint. Run as the container's entrypoint, as root, before it drops
-# to the mysql user.
+# the mariadb image's own entrypoint. Run as the container's entrypoint: as root, before it drops
+# to the mysql user (compose.galera.yaml), or as the mysql user itself (deploy/k8s/overlays/ha).
 #
 #   GALERA_NODE        this node's number: 1 starts a new cluster on its very first start (an
 #                      empty volume) and runs initdb; 2, 3 join by state transfer
@@ -19,7 +19,10 @@ new_cluster=''
 sst_password=$(cat "${CLIMA_SST_PASSWORD_FILE:?CLIMA_SST_PASSWORD_FILE must be set}")
 umask 077
 printf '[mariadbd]\nwsrep_sst_auth=clima_sst:%s\n' "$sst_password" >/etc/mysql/conf.d/zz-clima-sst.cnf
-chown mysql:mysql /etc/mysql/conf.d/zz-clima-sst.cnf
+# As root (compose) the files go to mysql; run as mysql itself (deploy/k8s) they are its own already.
+as_root=''
+[ "$(id -u)" != 0 ] || as_root=yes
+[ -z "$as_root" ] || chown mysql:mysql /etc/mysql/conf.d/zz-clima-sst.cnf
 
 if [ "${GALERA_BOOTSTRAP:-}" = "$node" ]; then
   new_cluster=--wsrep-new-cluster
@@ -31,7 +34,7 @@ elif [ ! -d "$datadir/mysql" ]; then
     # A joiner's empty volume: marked as initialised so that the entrypoint leaves it to the
     # state transfer, which copies node 1's data, accounts included, over it.
     mkdir -p "$datadir/mysql"
-    chown -R mysql:mysql "$datadir"
+    [ -z "$as_root" ] || chown -R mysql:mysql "$datadir"
   fi
 fi
 
