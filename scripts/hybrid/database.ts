@@ -114,11 +114,16 @@ async function waitUntilReady(topology: Topology): Promise<void> {
  * Runs deploy/cloud/initdb/* in name order exactly as the mysql image's docker-entrypoint.sh does:
  * `*.sql` piped to the client as root, `*.sh` sourced by bash with the three functions the
  * entrypoint gives them. So the hybrid topology tests the very files the compose deployment runs.
+ * `files` and `env` run others the same way (deploy/k8s's administrator's account, say).
  */
-export async function runInitFiles(socket: string, secretsDir: string): Promise<void> {
-  const files = readdirSync(INIT_DIR)
+export async function runInitFiles(
+  socket: string,
+  secretsDir: string,
+  files: readonly string[] = readdirSync(INIT_DIR)
     .sort()
-    .map((name) => join(INIT_DIR, name));
+    .map((name) => join(INIT_DIR, name)),
+  env: Readonly<Record<string, string>> = {},
+): Promise<void> {
   const entrypoint = `
 set -eo pipefail
 mysql_error() { echo "initdb: $*" >&2; exit 1; }
@@ -144,11 +149,12 @@ done`;
         CLIMA_SOCKET: socket,
         CLIMA_SENSOR_PASSWORD_FILE: join(secretsDir, 'clima_sensor_password'),
         CLIMA_READER_PASSWORD_FILE: join(secretsDir, 'clima_reader_password'),
+        ...env,
       },
     });
   } catch (error) {
     const { stderr } = error as { stderr?: string };
-    throw new Error(`deploy/cloud/initdb failed: ${stderr?.trim() || (error as Error).message}`, {
+    throw new Error(`initdb failed: ${stderr?.trim() || (error as Error).message}`, {
       cause: error,
     });
   }
