@@ -163,6 +163,8 @@ function decode(object: K8sObject, value: string): string {
 export function resolveEnv(
   objects: readonly K8sObject[],
   entries: readonly { name: string; value?: string; valueFrom?: Container }[],
+  /** The pod's own fields (downward API), by fieldPath, e.g. its ordinal's label. */
+  fields: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const entry of entries) {
@@ -170,7 +172,9 @@ export function resolveEnv(
     if (from === undefined) env[entry.name] = expand(entry.value ?? '', env);
     else if (from.secretKeyRef) env[entry.name] = keyOf(objects, 'Secret', from.secretKeyRef);
     else if (from.configMapKeyRef) env[entry.name] = keyOf(objects, 'ConfigMap', from.configMapKeyRef);
-    else throw new Error(`${entry.name}: only Secret and ConfigMap references run outside a cluster`);
+    else if (from.fieldRef && fields[from.fieldRef.fieldPath] !== undefined)
+      env[entry.name] = fields[from.fieldRef.fieldPath] as string;
+    else throw new Error(`${entry.name}: no value for ${JSON.stringify(from)} outside a cluster`);
   }
   return env;
 }

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { validate } from 'dockerfile-utils';
 import { renderProxyConfig, testProxyConfig } from '../../scripts/hybrid/proxy.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
+import { type Compose, type ComposeService, composeConfig } from '../support/compose-config.js';
 import { freePort } from '../support/free-port.js';
 import { binariesSkip } from '../support/hybrid.js';
 
@@ -18,7 +19,6 @@ const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLOUD = join(ROOT, 'deploy/cloud');
 const LOCAL = join(ROOT, 'deploy/local');
-const TO_JSON = 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)';
 /** compose.yaml's flags that make the cloud's database serve its certificate and require TLS. */
 const TLS_FLAGS = /^--(ssl-ca|ssl-cert|ssl-key|require-secure-transport|tls-version)=/;
 const PRIVATE_NETWORKS = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.0/8,::1,fc00::/7';
@@ -38,40 +38,6 @@ async function withEnvFile(text: string, check: (envFile: string) => Promise<voi
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-interface ComposeService {
-  image?: string;
-  command?: string[];
-  ports?: { published: number; target: number }[];
-  networks?: Record<string, unknown>;
-  volumes?: string[];
-  secrets?: { source: string }[];
-  environment?: Record<string, string>;
-  healthcheck?: { test: string[] };
-  depends_on?: Record<string, { condition: string }>;
-  restart?: string;
-  deploy?: { resources?: { limits?: { cpus?: number | string; memory?: string } } };
-}
-
-interface Compose {
-  services: Record<string, ComposeService>;
-  networks?: Record<string, unknown>;
-  volumes?: Record<string, unknown>;
-  secrets?: Record<string, unknown>;
-}
-
-/** `docker-compose config` of `files` in `dir` with `envFile`: the effective file, as JSON. */
-async function composeConfig(dir: string, files: string[], envFile: string): Promise<Compose> {
-  const args = ['--env-file', envFile, ...files.flatMap((file) => ['-f', file]), 'config'];
-  const { stdout } = await run('docker-compose', args, { cwd: dir, env: { PATH: process.env.PATH ?? '' } });
-  const json = await new Promise<string>((resolve, reject) => {
-    const child = execFile('python3', ['-c', TO_JSON], (error, out) =>
-      error ? reject(error) : resolve(out),
-    );
-    child.stdin?.end(stdout);
-  });
-  return JSON.parse(json) as Compose;
 }
 
 /** docker-compose 1.x checks volumes and services but not every reference: the rest, here. */
