@@ -1,4 +1,4 @@
-// The Kubernetes manifests run: each workload of overlays/single becomes a local process (the
+// The Kubernetes manifests run: each workload of overlays/single (and ha's proxy config) becomes a local process (the
 // built clima, or nginx for the proxy) with its container's command, arguments, environment
 // (resolved from the rendered ConfigMaps and Secrets) and volumes (folders filled as the kubelet
 // fills them), against the hybrid topology's database, and must pass its own readiness probe as the
@@ -85,6 +85,42 @@ async function count(topology: Topology, statement: string): Promise<number> {
   return Number(out.trim().split('\n')[1]);
 }
 
+/**
+ * The proxy container's command up to nginx: its first step, `sh <script> > <conf>`, run with the
+ * container's environment and the mappings above. Checks the other two steps are compose's
+ * `nginx -t -q` and `exec nginx -g 'daemon off;'`. Returns the config file and its text.
+ */
+async function renderProxy(pod: LocalPod): Promise<{ confFile: string; conf: string }> {
+  const [shell, flag, script] = pod.argv;
+  assert.deepEqual([shell, flag], ['/bin/sh', '-c']);
+  const steps = (script as string).split(' && ');
+  assert.equal(steps.length, 3, script);
+  const render = /^sh (\S+) > (\S+)$/.exec(steps[0] as string);
+  assert.ok(render, steps[0]);
+  assert.deepEqual(steps.slice(1), ['nginx -t -q', "exec nginx -g 'daemon off;'"]);
+  const [, renderScript, confFile] = render as unknown as [string, string, string];
+  assert.ok(existsSync(renderScript), `${renderScript}: the ConfigMap's script, on its volume`);
+  const listen = pod.env.PROXY_LISTEN as string;
+  assert.match(listen, /^\d+$/, 'PROXY_LISTEN: a port, on every address of the pod');
+  const module = streamModule();
+  const { stdout: conf } = await run('sh', [renderScript], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...pod.env,
+      PROXY_LISTEN: `${pod.address}:${listen}`,
+      // The database is an address here: nothing to look up.
+      PROXY_RESOLVER: '',
+      NGINX_PID_FILE: join(pod.local('/tmp'), 'nginx.pid'),
+      // The container's log: files here, since a test's stdio are sockets nginx cannot open by path.
+      NGINX_ERROR_LOG: join(pod.local('/tmp'), 'error.log'),
+      NGINX_ACCESS_LOG: join(pod.local('/tmp'), 'access.log'),
+      ...(module === undefined ? {} : { NGINX_STREAM_MODULE: module }),
+    },
+  });
+  writeFileSync(confFile, conf);
+  return { confFile, conf };
+}
+
 describe('the Kubernetes manifests run (overlays/single, each workload a local process)', () => {
   const skip = binariesSkip() || binariesSkip({ kubectl: 'kubernetes-client', python3: 'python3-yaml' });
   if (skip !== false) {
@@ -94,6 +130,7 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
   let topology: Topology;
   let stopCloud: () => void;
   let objects: K8sObject[];
+  let secrets: ReturnType<typeof secretsFrom>;
   const endpoints = new Map<string, Endpoint>();
   const running: RunningClima[] = [];
   let nginx: ReturnType<typeof spawn> | undefined;
@@ -116,7 +153,8 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
       `IP:${proxyAddress}`,
     ]);
     await adminQuery(topology, 'FLUSH SSL');
-    objects = await renderOverlay('single', secretsFrom(topology));
+    secrets = secretsFrom(topology);
+    objects = await renderOverlay('single', secrets);
     // The administrator's account, by the rendered ConfigMap's script with the database container's
     // own environment (CLIMA_ADMIN_PASSWORD_FILE in its Secret volume), as its entrypoint would.
     const db = preparePod(objects, find(objects, 'StatefulSet', 'clima-db'), endpoints, '127.0.0.1');
@@ -137,34 +175,8 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
   it("proxy: the manifest's script renders nginx.conf from its ConfigMap and env, nginx passes its probe", async () => {
     const workload = find(objects, 'Deployment', 'clima-proxy');
     const pod = preparePod(objects, workload, endpoints, endpoints.get('clima-proxy')?.address);
-    const [shell, flag, script] = pod.argv;
-    assert.deepEqual([shell, flag], ['/bin/sh', '-c']);
-    const steps = (script as string).split(' && ');
-    assert.equal(steps.length, 3, script);
-    const render = /^sh (\S+) > (\S+)$/.exec(steps[0] as string);
-    assert.ok(render, steps[0]);
-    assert.deepEqual(steps.slice(1), ['nginx -t -q', "exec nginx -g 'daemon off;'"]);
-    const [, renderScript, confFile] = render as unknown as [string, string, string];
-    assert.ok(existsSync(renderScript), `${renderScript}: the ConfigMap's script, on its volume`);
-    const listen = pod.env.PROXY_LISTEN as string;
-    assert.match(listen, /^\d+$/, 'PROXY_LISTEN: a port, on every address of the pod');
-    const module = streamModule();
-    const { stdout } = await run('sh', [renderScript], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...pod.env,
-        PROXY_LISTEN: `${pod.address}:${listen}`,
-        // The database is an address here: nothing to look up.
-        PROXY_RESOLVER: '',
-        NGINX_PID_FILE: join(pod.local('/tmp'), 'nginx.pid'),
-        // The container's log: files here, since a test's stdio are sockets nginx cannot open by path.
-        NGINX_ERROR_LOG: join(pod.local('/tmp'), 'error.log'),
-        NGINX_ACCESS_LOG: join(pod.local('/tmp'), 'access.log'),
-        ...(module === undefined ? {} : { NGINX_STREAM_MODULE: module }),
-      },
-    });
-    writeFileSync(confFile, stdout);
-    assert.match(stdout, new RegExp(`set \\$clima_database 127\\.0\\.0\\.1:${topology.databasePort};`));
+    const { confFile, conf } = await renderProxy(pod);
+    assert.match(conf, new RegExp(`set \\$clima_database 127\\.0\\.0\\.1:${topology.databasePort};`));
     await testProxyConfig(confFile);
     const dir = pod.local('/etc/nginx');
     nginx = spawn(
@@ -177,6 +189,17 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
     registerCleanup(() => nginx?.kill('SIGKILL'));
     await becomesReady(pod, { stderr: () => readFileSync(join(pod.local('/tmp'), 'error.log'), 'utf8') });
     assert.deepEqual(pod.rootfsWrites(), []);
+  });
+
+  it("ha proxy: the three nodes as one upstream group (each here the topology's database), nginx -t accepts it", async () => {
+    const ha = await renderOverlay('ha', secrets);
+    const pod = preparePod(ha, find(ha, 'Deployment', 'clima-proxy'), endpoints);
+    const { confFile, conf } = await renderProxy(pod);
+    const servers = conf.match(/^\s*server 127\.0\.0\.1:\d+ max_fails=1 fail_timeout=10s;$/gm) ?? [];
+    assert.equal(servers.length, 3, conf);
+    assert.match(conf, /proxy_connect_timeout 1s;/);
+    assert.match(conf, /proxy_next_upstream_tries 3;/);
+    await testProxyConfig(confFile);
   });
 
   it('migrate Job: applies every migration to an empty database with the administrator account', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { down, up } from '../../scripts/hybrid/hybrid.js';
@@ -11,7 +11,10 @@ import { registerCleanup } from './cleanup-on-exit.js';
  * (the Kubernetes workloads as processes). Taken down by `stop`, or at exit.
  */
 export async function startCloudOnly(): Promise<{ topology: Topology; stop(): void }> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'clima-cloud-'));
+  // Named and owned as startHybrid's are, so that a later test run takes it down if this process
+  // is killed before its exit hook runs.
+  const stateDir = mkdtempSync(join(tmpdir(), 'clima-hybrid-'));
+  writeFileSync(join(stateDir, 'owner.pid'), String(process.pid));
   const remove = () => {
     down(stateDir, { graceMs: 0 });
     rmSync(stateDir, { recursive: true, force: true });
