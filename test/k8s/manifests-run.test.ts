@@ -1,8 +1,8 @@
-// The Kubernetes manifests run: each workload of overlays/single (and ha's proxy config) becomes a local process (the
-// built clima, or nginx for the proxy) with its container's command, arguments, environment
-// (resolved from the rendered ConfigMaps and Secrets) and volumes (folders filled as the kubelet
-// fills them), against the hybrid topology's database, and must pass its own readiness probe as the
-// manifest writes it (path and port). The mappings a cluster would do, done here explicitly:
+// The Kubernetes manifests run: each workload of overlays/single (and ha's proxy config) becomes a
+// local process (the built clima, or nginx for the proxy) with its container's command, arguments,
+// environment (resolved from the rendered ConfigMaps and Secrets) and volumes (folders filled as
+// the kubelet fills them), against the hybrid topology's database, and must pass its own readiness
+// probe as the manifest writes it (path and port). The mappings a cluster would do, done here explicitly:
 //   - each pod listens on a loopback address of its own (127.A.B.n): the manifests' wildcard
 //     (HOST unset, PROXY_LISTEN a bare port) becomes that address; ports stay as written;
 //   - a Service's `name:port` (clima-proxy:33060, clima-db:3306, clima-sensor:9464) becomes the
