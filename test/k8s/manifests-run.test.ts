@@ -75,7 +75,7 @@ function startPod(pod: LocalPod, overrides: Record<string, string> = {}): Runnin
   assert.equal(command, CLIMA, `${pod.workload.metadata.name} runs the image's clima.js`);
   const env = { ...pod.env, ...overrides };
   if (env.HOST === undefined) env.HOST = pod.address;
-  const running = startClima(args, { env, cwd: pod.local('/tmp') });
+  const running = startClima(args, { env, cwd: pod.cwd });
   registerCleanup(() => running.child.kill('SIGKILL'));
   return running;
 }
@@ -207,7 +207,7 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
     const pod = preparePod(objects, find(objects, 'Job', 'clima-migrate'), endpoints);
     const [command, ...args] = pod.argv;
     assert.equal(command, CLIMA);
-    const result = await runClima(args, { env: pod.env, cwd: pod.local('/tmp') });
+    const result = await runClima(args, { env: pod.env, cwd: pod.cwd });
     assert.equal(result.code, 0, result.stderr);
     const applied = await adminQuery(topology, 'SELECT name FROM clima.kysely_migration ORDER BY name');
     assert.deepEqual(applied.trim().split('\n').slice(1), MIGRATIONS);
@@ -280,7 +280,7 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
     const pod = preparePod(objects, workload, endpoints);
     const [command, ...args] = pod.argv;
     assert.equal(command, CLIMA);
-    const result = await runClima(args, { env: pod.env, cwd: pod.local('/tmp') });
+    const result = await runClima(args, { env: pod.env, cwd: pod.cwd });
     assert.equal(result.code, 0, result.stderr);
     const dir = pod.local('/backups');
     assert.equal(pod.env.BACKUP_DIR, dir, 'BACKUP_DIR is the snapshot volume');

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { registerCleanup } from './cleanup-on-exit.js';
 import { find, type K8sObject, podTemplate, selects, workloads } from './kustomize.js';
 
@@ -32,6 +32,8 @@ export interface LocalPod {
   readonly argv: readonly string[];
   /** A mount path (or a path below one) as its folder here. */
   local(path: string): string;
+  /** Where the process starts: the image's WORKDIR, on the read-only root filesystem. */
+  readonly cwd: string;
   /** What the process wrote outside its volumes, where the pod's root filesystem is read-only. */
   rootfsWrites(): string[];
 }
@@ -45,14 +47,15 @@ export function podAddress(): string {
 }
 
 /** The clima image's ENTRYPOINT and ENV, from the Dockerfile that builds it. */
-function climaImage(): { entrypoint: string[]; env: Record<string, string> } {
+function climaImage(): { entrypoint: string[]; env: Record<string, string>; workdir: string } {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
   const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(runtime)?.[1] ?? '[]') as string[];
   const env = Object.fromEntries(
     [...(/^ENV (.*)$/m.exec(runtime)?.[1] ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]),
   ) as Record<string, string>;
-  return { entrypoint, env };
+  const workdir = /^WORKDIR (\S+)$/m.exec(runtime)?.[1] ?? '/';
+  return { entrypoint, env, workdir };
 }
 
 /**
@@ -102,7 +105,17 @@ export function preparePod(
     const mapped = local(value);
     return mapped === value && value.startsWith('/') ? `${rootfs}${value}` : mapped;
   };
-  const image = container.image.startsWith('clima:') ? climaImage() : { entrypoint: [], env: {} };
+  const image = container.image.startsWith('clima:')
+    ? climaImage()
+    : { entrypoint: [], env: {}, workdir: '/' };
+  // The process starts in the image's WORKDIR, on the read-only root too.
+  const cwd = join(rootfs, container.workingDir ?? image.workdir);
+  mkdirSync(cwd, { recursive: true });
+  const made = new Set(
+    relative(rootfs, cwd)
+      .split('/')
+      .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+  );
   const kubelet = { ...image.env, ...resolveEnv(objects, container.env ?? []) };
   const env = Object.fromEntries(
     Object.entries(kubelet).map(([name, value]) => [name, mapServices(objects, endpoints, onVolume(value))]),
@@ -120,7 +133,11 @@ export function preparePod(
     env,
     argv,
     local,
-    rootfsWrites: () => readdirSync(rootfs, { recursive: true }).map(String),
+    cwd,
+    rootfsWrites: () =>
+      readdirSync(rootfs, { recursive: true })
+        .map(String)
+        .filter((path) => !made.has(path)),
   };
 }
 
