@@ -371,6 +371,8 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
       );
       assert.equal(db.spec.volumeClaimTemplates[0].metadata.name, 'mysql-data');
       assert.ok(mariadb.args.includes('--require-secure-transport=ON'));
+      // Slow to start (initdb, a state transfer): a startup probe holds the liveness probe off.
+      assert.ok(mariadb.startupProbe?.failureThreshold * mariadb.startupProbe?.periodSeconds >= 300);
       assert.equal(envValue(mariadb, 'MARIADB_ROOT_HOST'), 'localhost', 'no root over the network');
       assert.equal(find(objects, 'Service', 'clima-db').spec.clusterIP, 'None');
       for (const service of objects.filter((o) => o.kind === 'Service'))
@@ -433,6 +435,7 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
         dashboard.spec.template.spec.containers[0].resources.requests.cpu,
         'CPU utilisation needs a request',
       );
+      assert.equal(dashboard.spec.template.spec.containers[0].readinessProbe.httpGet.path, '/readyz');
       const sensor = find(objects, 'StatefulSet', 'clima-sensor');
       assert.equal(sensor.spec.replicas, 2);
       const [outbox] = sensor.spec.volumeClaimTemplates;
