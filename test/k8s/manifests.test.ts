@@ -20,6 +20,7 @@ import {
   type K8sObject,
   OVERLAYS,
   type Overlay,
+  parseYaml,
   podTemplate,
   renderOverlay,
   selects,
@@ -260,6 +261,20 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
     ]);
     for (const path of secretDirs)
       assert.match(readFileSync(join(ROOT, path), 'utf8'), /^\*$/m, `${path} ignores every secret file`);
+    // Generated from the operator's files only: no value written into a kustomization.
+    const kustomizations = [...files, join(ROOT, 'deploy/cloud/kustomization.yaml')].filter((f) =>
+      f.endsWith('kustomization.yaml'),
+    );
+    for (const file of kustomizations) {
+      const [kustomization] = (await parseYaml(readFileSync(file, 'utf8'))) as {
+        secretGenerator?: { literals?: unknown; envs?: unknown; files?: string[] }[];
+      }[];
+      for (const generator of kustomization?.secretGenerator ?? []) {
+        assert.equal(generator.literals ?? generator.envs, undefined, `${file}: no literal secret`);
+        for (const source of generator.files ?? [])
+          assert.match(source, /^secrets\/[^/]+$/, `${file}: ${source}`);
+      }
+    }
   });
 
   eachOverlay("every Secret holds the operator's files, byte for byte", (objects, overlay) => {

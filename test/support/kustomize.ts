@@ -79,13 +79,18 @@ export async function kustomize(dir: string): Promise<K8sObject[]> {
       cause: error,
     });
   }
+  return (await parseYaml(yaml)).filter((object): object is K8sObject => object !== null) as K8sObject[];
+}
+
+/** Every document of a YAML stream, through python3's yaml (no YAML parser in the dependencies). */
+export async function parseYaml(yaml: string): Promise<unknown[]> {
   const json = await new Promise<string>((resolve, reject) => {
     const child = execFile('python3', ['-c', TO_JSON], { maxBuffer: 32 * 1024 * 1024 }, (error, out) =>
       error ? reject(error) : resolve(out),
     );
     child.stdin?.end(yaml);
   });
-  return (JSON.parse(json) as (K8sObject | null)[]).filter((object): object is K8sObject => object !== null);
+  return JSON.parse(json) as unknown[];
 }
 
 /** The object of `kind` named `name`; generated ConfigMaps and Secrets by their name before the hash. */
