@@ -15,7 +15,7 @@ const HEARTBEAT_MS = 15_000;
  * within this plus one query. The query reads the primary key's end, so polling faster than the
  * interval costs one indexed lookup per poll for all clients, not a scan.
  */
-export const LIVE_POLL_MS = 500;
+export const LIVE_POLL_MS = 250;
 
 /** One connected client: the feed writes whole SSE frames and ends it when the dashboard stops. */
 export interface FeedSubscriber {
