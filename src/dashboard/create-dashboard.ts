@@ -71,6 +71,8 @@ class DebugRequestLog extends LogController {
   }
 }
 
+const NO_ALERTS: AlertsStatus = { active: [], undeliverable: [], evaluatedAt: null };
+
 const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -102,6 +104,7 @@ export function createDashboard(deps: DashboardDeps) {
     clock,
     metrics,
     refuseMetrics: metricsAuth(deps.metricsToken),
+    alerts: deps.alerts ?? (() => NO_ALERTS),
   };
   watchUpstream(metrics, 'open-meteo', () => deps.weather.stats());
   const feed = createReadingFeed({
@@ -177,7 +180,7 @@ export function createDashboard(deps: DashboardDeps) {
   statusRoutes(app, ctx);
   pageRoute(app, ctx);
   streamRoute(app, feed);
-  alertsRoute(app, deps.alerts ?? (() => ({ active: [], undeliverable: [], evaluatedAt: null })));
+  alertsRoute(app, ctx.alerts);
   // Open streams never finish on their own: end them first, or closing the server would wait forever.
   app.addHook('preClose', async () => feed.close());
 
@@ -203,6 +206,7 @@ function liveStatus(ctx: DashboardContext) {
   const db = ctx.guard.state();
   const weather = ctx.weatherStats();
   const outbox = ctx.outbox?.();
+  const alerts = ctx.alerts();
   return {
     database: {
       status: db.up ? 'up' : 'down',
@@ -221,5 +225,6 @@ function liveStatus(ctx: DashboardContext) {
       timeZone: ctx.timeZone,
       now: new Date(ctx.clock.now()),
     }),
+    alerts: { active: alerts.active, undeliverable: alerts.undeliverable.length },
   };
 }
