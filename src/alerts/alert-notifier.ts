@@ -1,7 +1,7 @@
 import type { AlertsConfig, AlertTarget } from '../config/alerts-file.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { AlertNotification, AlertsRepository } from '../db/alerts-repository.js';
+import type { AlertNotification, AlertsRepository, AlertTransition } from '../db/alerts-repository.js';
 import { alertPayload } from './alert-message.js';
 import type { AlertMetrics } from './alert-metrics.js';
 import { createEmailSender } from './email-sender.js';
@@ -41,8 +41,8 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
     ),
   );
 
-  async function send(target: AlertTarget, notification: AlertNotification): Promise<void> {
-    const payload = alertPayload(notification.transition, deps.pageUrl);
+  async function send(target: AlertTarget, transition: AlertTransition): Promise<void> {
+    const payload = alertPayload(transition, deps.pageUrl);
     if (target.type === 'webhook') await sendWebhook(target, payload);
     else await emails.get(target.name)?.send(payload);
   }
@@ -55,7 +55,7 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
     const target = targets.get(notification.target);
     try {
       if (target === undefined) throw new Error(`target ${notification.target} is no longer configured`);
-      await send(target, notification);
+      await send(target, notification.transition);
       await repository.delivered(notification.id, clock.now());
       metrics.deliveries.inc({ target: notification.target });
       return true;
@@ -99,6 +99,28 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
         delivered += now;
         if (now === 0) return delivered;
       }
+    },
+    /**
+     * Sends `transition` once to each target not in `done`, outside the database (which cannot be
+     * reached); resolves with the targets it reached, `done` included.
+     */
+    async sendWithoutDatabase(transition: AlertTransition, done: ReadonlySet<string>): Promise<Set<string>> {
+      const reached = new Set(done);
+      for (const target of deps.targets) {
+        if (reached.has(target.name)) continue;
+        try {
+          await send(target, transition);
+          reached.add(target.name);
+          metrics.deliveries.inc({ target: target.name });
+        } catch (error) {
+          metrics.failedAttempts.inc({ target: target.name });
+          logger.warn(
+            { target: target.name, rule: transition.rule },
+            `alert notification not delivered: ${(error as Error).message}`,
+          );
+        }
+      }
+      return reached;
     },
     close(): void {
       for (const email of emails.values()) email.close();

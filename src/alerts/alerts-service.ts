@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
-import { createAlertsRepository } from '../db/alerts-repository.js';
+import { type AlertTransition, createAlertsRepository } from '../db/alerts-repository.js';
 import type { Database } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { createAlertEvaluator } from './alert-evaluator.js';
@@ -11,7 +11,7 @@ import type { AlertInputs, SystemInputs } from './alert-inputs.js';
 import { alertPayload } from './alert-message.js';
 import { createAlertMetrics } from './alert-metrics.js';
 import { createAlertNotifier } from './alert-notifier.js';
-import { alertRules } from './alert-rule.js';
+import { alertRules, SYSTEM_SUBJECT } from './alert-rule.js';
 
 /** Given-up notifications stay listed this long. */
 const UNDELIVERABLE_SHOWN_MS = 24 * 3600 * 1000;
@@ -85,6 +85,36 @@ export function createAlertsService(deps: AlertsServiceDeps) {
     metrics,
   });
   const failures = createStateChangeLog(logger, 'alert evaluation');
+  const cloudLimitS = config.system.cloudUnreachableSeconds;
+  /**
+   * The database unreachable from this process: no evaluator can record or coordinate anything
+   * through it, so the cloud-unreachable alert is sent from memory, by every process that sees the
+   * outage (one notification per process and outage, not per transition), and its resolution
+   * likewise once the database answers again.
+   */
+  let outage: { sinceMs: number; firing?: AlertTransition; reached: Set<string> } | undefined;
+
+  async function outageNotice(state: 'firing' | 'resolved'): Promise<void> {
+    if (!outage) return;
+    const nowMs = clock.now();
+    outage.firing ??= {
+      rule: 'cloud-unreachable',
+      subject: SYSTEM_SUBJECT,
+      seq: 0,
+      state: 'firing',
+      value: Math.round((nowMs - outage.sinceMs) / 1000),
+      atMs: nowMs,
+    };
+    const transition: AlertTransition =
+      state === 'firing' ? outage.firing : { ...outage.firing, state, value: 0, atMs: nowMs };
+    if (state === 'firing' && outage.reached.size === 0) {
+      metrics.transitions.inc({ rule: transition.rule, state });
+      logger.error(
+        `alert cloud-unreachable (system) firing: the database has not answered for ${transition.value} s`,
+      );
+    }
+    outage.reached = await notifier.sendWithoutDatabase(transition, outage.reached);
+  }
   let status: AlertsStatus = { active: [], undeliverable: [], evaluatedAt: null };
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -109,11 +139,22 @@ export function createAlertsService(deps: AlertsServiceDeps) {
   async function round(): Promise<void> {
     try {
       await evaluator.evaluateOnce();
+      if (outage?.firing) {
+        outage.reached = new Set();
+        await outageNotice('resolved');
+        metrics.transitions.inc({ rule: 'cloud-unreachable', state: 'resolved' });
+      }
+      outage = undefined;
       await notifier.deliverDue();
       status = await readStatus();
       failures.succeeded();
     } catch (error) {
       failures.failed(error);
+      outage ??= { sinceMs: clock.now(), reached: new Set() };
+      const allReached = outage.reached.size === config.targets.length && outage.firing;
+      if (cloudLimitS !== false && !allReached && clock.now() - outage.sinceMs >= cloudLimitS * 1000) {
+        await outageNotice('firing');
+      }
     }
   }
 
@@ -138,6 +179,8 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       notifier.close();
     },
     status: (): AlertsStatus => status,
+    /** One round now, as the loop runs it: tests drive it with their own clock. */
+    round,
   };
 }
 
