@@ -48,7 +48,7 @@ mariadbSuite('the alerts service while its database is unreachable', (server) =>
       await service.round();
       clock.advance(59_000);
       await service.round();
-      assert.deepEqual(receiver.received, [], 'not before the limit');
+      assert.equal(receiver.received.length, 0, 'not before the limit');
       clock.advance(1_000);
       await service.round();
       clock.advance(10_000);
