@@ -50,7 +50,10 @@ describe('the alerts banner in Chromium', { skip }, () => {
       };
       const item = view.page.locator('#alerts li[data-state="firing"]');
       await item.waitFor({ state: 'visible', timeout: 5_000 });
-      assert.match(await item.innerText(), /^frost \(Manizales\): activa desde las \d\d:\d\d · valor 1\.5$/);
+      assert.match(
+        (await item.textContent()) ?? '',
+        /^frost \(Manizales\): activa desde las \d\d:\d\d · valor 1\.5$/,
+      );
       status = { ...NONE, evaluatedAt: new Date().toISOString() };
       await view.page.locator('#alerts').waitFor({ state: 'hidden', timeout: 5_000 });
       assert.deepEqual(view.errors, []);
