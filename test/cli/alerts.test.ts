@@ -38,23 +38,33 @@ describe('alerts in clima dashboard', () => {
     assert.match(stderr, /rules\[0\]\.metric \("frost"\)/);
   });
 
-  it('notifies a firing alert once, even when killed -9 and restarted while it fires', async () => {
-    const path = join(dir, 'clima.db');
+  let second = Math.floor(Date.now() / 1000);
+
+  /** Stores a reading for Cali, a second after the last one, in the SQLite file at `path`. */
+  async function storeCali(path: string, temperature: number): Promise<void> {
     const db = openDb({ dialect: 'sqlite', path });
-    await migrateToLatest(db);
-    const takenAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-    await createReadingsRepository(db).insertBatch([
-      {
-        key: readingKey('Cali', takenAt),
-        city: 'Cali',
-        temperature: 40,
-        humidity: 50,
-        takenAt,
-        observedAt: takenAt,
-        source: 'simulated',
-      },
-    ]);
-    await db.close();
+    try {
+      await migrateToLatest(db);
+      // Each newer than the last: the rules judge a city's newest reading.
+      const takenAt = new Date(++second * 1000);
+      await createReadingsRepository(db).insertBatch([
+        {
+          key: readingKey('Cali', takenAt),
+          city: 'Cali',
+          temperature,
+          humidity: 50,
+          takenAt,
+          observedAt: takenAt,
+          source: 'simulated',
+        },
+      ]);
+    } finally {
+      await db.close();
+    }
+  }
+
+  /** A heat rule for Cali notifying the receiver, the built-in rules off, a round every 0.2 s. */
+  function writeAlertsFile(): string {
     writeFileSync(join(dir, 'hook-secret'), 's3cret\n');
     const alertsFile = join(dir, 'alerts.json');
     writeFileSync(
@@ -71,27 +81,53 @@ describe('alerts in clima dashboard', () => {
         evaluateEverySeconds: 0.2,
       }),
     );
+    return alertsFile;
+  }
+
+  async function alertsOf(base: string) {
+    const response = await fetch(`${base}/api/alerts`).catch(() => undefined);
+    return response?.ok
+      ? ((await response.json()) as { active: { rule: string; state: string }[]; evaluatedAt: string | null })
+      : undefined;
+  }
+
+  /** Waits until the dashboard at `base` has completed `count` more evaluation rounds. */
+  async function rounds(base: string, count: number): Promise<void> {
+    let seen = 0;
+    let last: string | null | undefined;
+    await waitFor(
+      async () => {
+        const at = (await alertsOf(base))?.evaluatedAt;
+        if (at && at !== last) {
+          if (last !== undefined) seen++;
+          last = at;
+        }
+        return seen >= count ? true : undefined;
+      },
+      20_000,
+      `${count} evaluation rounds at ${base}`,
+    );
+  }
+
+  async function dashboardEnv(path: string): Promise<Record<string, string>> {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const env = {
+    return {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dir,
       DATABASE_URL: `sqlite:${path}`,
-      ALERTS_FILE: alertsFile,
+      ALERTS_FILE: writeAlertsFile(),
       OPEN_METEO_URL: 'http://127.0.0.1:9',
       LOG_LEVEL: 'warn',
     };
-    const alerts = async () => {
-      const response = await fetch(`${base}/api/alerts`).catch(() => undefined);
-      return response?.ok
-        ? ((await response.json()) as {
-            active: { rule: string; state: string }[];
-            evaluatedAt: string | null;
-          })
-        : undefined;
-    };
+  }
 
+  it('notifies a firing alert once, even when killed -9 and restarted while it fires', async () => {
+    receiver.received.length = 0;
+    const path = join(dir, 'clima.db');
+    await storeCali(path, 40);
+    const env = await dashboardEnv(path);
+    const base = `http://127.0.0.1:${env.PORT}`;
     const first = startClima(['dashboard'], { env });
     try {
       await waitFor(
@@ -105,7 +141,7 @@ describe('alerts in clima dashboard', () => {
       assert.equal(hook?.headers['x-clima-signature'], signBody(hook?.body ?? '', 's3cret'));
       const listed = await waitFor(
         async () => {
-          const status = await alerts();
+          const status = await alertsOf(base);
           return status?.active.length ? status : undefined;
         },
         10_000,
@@ -125,23 +161,41 @@ describe('alerts in clima dashboard', () => {
     const second = startClima(['dashboard'], { env });
     try {
       // Three rounds after the restart, each of which would have sent a repeat.
-      let rounds = 0;
-      let last: string | null = null;
-      await waitFor(
-        async () => {
-          const status = await alerts();
-          if (status?.evaluatedAt && status.evaluatedAt !== last) {
-            last = status.evaluatedAt;
-            rounds++;
-          }
-          return rounds >= 3 ? true : undefined;
-        },
-        20_000,
-        'three evaluation rounds after the restart',
-      );
+      await rounds(base, 3);
       assert.equal(receiver.received.length, 1, 'no repeated notification');
     } finally {
       await second.stop();
+    }
+  });
+
+  it('with two dashboards on one database, notifies each transition once', async () => {
+    receiver.received.length = 0;
+    const path = join(dir, 'two.db');
+    await storeCali(path, 40);
+    const envs = [await dashboardEnv(path), await dashboardEnv(path)];
+    const dashboards = envs.map((env) => startClima(['dashboard'], { env }));
+    try {
+      await waitFor(
+        () => (receiver.received.length > 0 ? true : undefined),
+        20_000,
+        'the firing notification',
+      );
+      await storeCali(path, 20);
+      await waitFor(
+        () => (receiver.received.length > 1 ? true : undefined),
+        20_000,
+        'the resolved notification',
+      );
+      // Both keep evaluating; a second copy of either would arrive within a few rounds.
+      await storeCali(path, 41);
+      await waitFor(() => (receiver.received.length > 2 ? true : undefined), 20_000, 'the second firing');
+      await Promise.all(envs.map((env) => rounds(`http://127.0.0.1:${env.PORT}`, 3)));
+      assert.deepEqual(
+        receiver.received.map((hook) => hook.json.state),
+        ['firing', 'resolved', 'firing'],
+      );
+    } finally {
+      await Promise.all(dashboards.map((d) => d.stop()));
     }
   });
 });
