@@ -97,6 +97,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
   async function outageNotice(state: 'firing' | 'resolved'): Promise<void> {
     if (!outage) return;
     const nowMs = clock.now();
+    const first = outage.firing === undefined;
     outage.firing ??= {
       rule: 'cloud-unreachable',
       subject: SYSTEM_SUBJECT,
@@ -107,7 +108,7 @@ export function createAlertsService(deps: AlertsServiceDeps) {
     };
     const transition: AlertTransition =
       state === 'firing' ? outage.firing : { ...outage.firing, state, value: 0, atMs: nowMs };
-    if (state === 'firing' && outage.reached.size === 0) {
+    if (state === 'firing' && first) {
       metrics.transitions.inc({ rule: transition.rule, state });
       logger.error(
         `alert cloud-unreachable (system) firing: the database has not answered for ${transition.value} s`,
@@ -154,6 +155,12 @@ export function createAlertsService(deps: AlertsServiceDeps) {
       const allReached = outage.reached.size === config.targets.length && outage.firing;
       if (cloudLimitS !== false && !allReached && clock.now() - outage.sinceMs >= cloudLimitS * 1000) {
         await outageNotice('firing');
+      }
+      if (outage.firing) {
+        // The page and /api/alerts show it too, though the database holds no record of it.
+        const { rule, city, state, value, since } = alertPayload(outage.firing, config.pageUrl);
+        const others = status.active.filter((alert) => alert.rule !== rule);
+        status = { ...status, active: [{ rule, city, state, value, since }, ...others] };
       }
     }
   }

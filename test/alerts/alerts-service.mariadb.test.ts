@@ -60,11 +60,16 @@ mariadbSuite('the alerts service while its database is unreachable', (server) =>
       assert.ok(
         lines.some((line) => line.level === 50 && /cloud-unreachable \(system\) firing/.test(line.msg)),
       );
+      assert.deepEqual(
+        service.status().active.map((alert) => [alert.rule, alert.state]),
+        [['cloud-unreachable', 'firing']],
+      );
 
       await server().restart();
       clock.advance(10_000);
       await service.round();
       await service.round();
+      assert.deepEqual(service.status().active, []);
       assert.deepEqual(
         receiver.received.map((hook) => [hook.json.rule, hook.json.state]),
         [
