@@ -332,9 +332,28 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
     assert.equal(await notifier.deliverDue(), 0, 'not retried once given up');
   });
 
-  it('with two evaluators on one database, records and notifies each transition once', {
-    skip: !options.concurrent && 'one process cannot hold two SQLite transactions at once',
-  }, async () => {
+  it('after a restart neither repeats nor forgets a notification', async () => {
+    const config = alertsConfig(receiver.url(), {
+      rules: [{ name: 'heat', city: 'Cali', metric: 'temperature', above: 35 }],
+    });
+    latest = [reading('Cali', 40)];
+    const first = evaluatorOn(db, config, clock, inputs);
+    await first.evaluator.evaluateOnce();
+    // The process dies after recording the transition, before delivering it.
+    clock.advance(10_000);
+    const second = evaluatorOn(db, config, clock, inputs);
+    assert.deepEqual(await second.evaluator.evaluateOnce(), [], 'still firing: no new transition');
+    assert.equal(await second.notifier.deliverDue(), 1, 'the recorded one is not forgotten');
+    clock.advance(10_000);
+    const third = evaluatorOn(db, config, clock, inputs);
+    assert.deepEqual(await third.evaluator.evaluateOnce(), []);
+    assert.equal(await third.notifier.deliverDue(), 0, 'nor repeated');
+    assert.equal(receiver.received.length, 1);
+  });
+
+  // On SQLite, test/cli/alerts.test.ts runs two evaluators as two processes instead.
+  if (!options.concurrent) return;
+  it('with two evaluators on one database, records and notifies each transition once', async () => {
     const config = alertsConfig(receiver.url(), {
       rules: [{ name: 'heat', city: '*', metric: 'temperature', above: 35 }],
     });
@@ -355,24 +374,5 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
     } finally {
       await other.close();
     }
-  });
-
-  it('after a restart neither repeats nor forgets a notification', async () => {
-    const config = alertsConfig(receiver.url(), {
-      rules: [{ name: 'heat', city: 'Cali', metric: 'temperature', above: 35 }],
-    });
-    latest = [reading('Cali', 40)];
-    const first = evaluatorOn(db, config, clock, inputs);
-    await first.evaluator.evaluateOnce();
-    // The process dies after recording the transition, before delivering it.
-    clock.advance(10_000);
-    const second = evaluatorOn(db, config, clock, inputs);
-    assert.deepEqual(await second.evaluator.evaluateOnce(), [], 'still firing: no new transition');
-    assert.equal(await second.notifier.deliverDue(), 1, 'the recorded one is not forgotten');
-    clock.advance(10_000);
-    const third = evaluatorOn(db, config, clock, inputs);
-    assert.deepEqual(await third.evaluator.evaluateOnce(), []);
-    assert.equal(await third.notifier.deliverDue(), 0, 'nor repeated');
-    assert.equal(receiver.received.length, 1);
   });
 }
