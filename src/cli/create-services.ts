@@ -1,3 +1,5 @@
+import { createAlertsService } from '../alerts/alerts-service.js';
+import { readSystemInputs } from '../alerts/system-inputs.js';
 import { createBackupService as createScheduledBackup } from '../backup/backup-service.js';
 import type { Config } from '../config/load-config.js';
 import type { Clock } from '../core/clock.js';
@@ -153,8 +155,18 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
           logger: deps.logger.child({ component: 'dashboard' }),
         })
       : undefined;
+  const outbox = edge ? localOutboxReport(edge.status, deps.clock) : remote?.report;
+  const alerts = createAlertsService({
+    db: deps.db,
+    config: config.alerts,
+    cities: config.cities.map((city) => city.name),
+    systemInputs: () => readSystemInputs(outbox, config.backup.dir),
+    clock: deps.clock,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
   const dashboard = createDashboard({
-    outbox: edge ? localOutboxReport(edge.status, deps.clock) : remote?.report,
+    outbox,
     db: deps.db,
     weather: deps.openMeteo,
     cities: config.cities,
@@ -166,6 +178,7 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
     logger: deps.logger.child({ component: 'dashboard' }),
     metrics: deps.metrics,
     metricsToken: config.metricsToken,
+    alerts: alerts.status,
   });
   const schema = createSchemaGuard(deps.db, deps.logger);
   return {
@@ -176,8 +189,10 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
       const { host, port } = config.dashboard;
       await listenOrExplain(() => dashboard.start(), { host, port, portVariable: 'PORT' });
       deps.logger.info(`dashboard listening on http://${config.dashboard.host}:${config.dashboard.port}`);
+      alerts.start();
     },
     async stop() {
+      await alerts.stop();
       await dashboard.stop();
       await remote?.stop();
     },

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseTarget } from '../db/database-url.js';
 import { type City, DEFAULT_CITIES } from '../weather/city.js';
+import { type AlertsConfig, resolveAlerts } from './alerts-file.js';
 import { ConfigError } from './config-error.js';
 import {
+  ALERTS,
   BACKUP_DIR,
   BACKUP_INTERVAL_S,
   BACKUP_KEEP,
@@ -60,6 +62,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** The bearer token `/metrics` requires; undefined: `/metrics` is open. */
   readonly metricsToken: string | undefined;
+  /** Rules, built-in rules' limits and notification targets (ALERTS / ALERTS_FILE). */
+  readonly alerts: AlertsConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +92,18 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     rawValue(env, variable.name, readFile) === undefined ? undefined : read(variable);
 
   const dataDir = read(DATA_DIR);
+  const host = read(HOST);
+  const port = read(PORT);
+  const backupIntervalS = read(BACKUP_INTERVAL_S);
+  const alerts = (() => {
+    const file = optional(ALERTS) ?? ALERTS.schema.parse('{}');
+    const pageHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+    try {
+      return resolveAlerts(file, { pageUrl: `http://${pageHost}:${port}/`, backupIntervalS }, readFile);
+    } catch (error) {
+      throw new ConfigError(ALERTS.name, (error as Error).message);
+    }
+  })();
   const config: Config = {
     dataDir,
     database: read(DATABASE_URL, `sqlite:${join(dataDir, 'clima.db')}`),
@@ -104,15 +120,16 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
       clients: read(OPEN_METEO_CLIENTS),
     },
     dashboard: {
-      host: read(HOST),
-      port: read(PORT),
+      host,
+      port,
       timeZone: read(DISPLAY_TIME_ZONE),
       sensorStatusUrl: optional(SENSOR_STATUS_URL),
     },
-    backup: { dir: read(BACKUP_DIR), intervalS: read(BACKUP_INTERVAL_S), keep: read(BACKUP_KEEP) },
+    backup: { dir: read(BACKUP_DIR), intervalS: backupIntervalS, keep: read(BACKUP_KEEP) },
     outbox: { path: read(OUTBOX_PATH, join(dataDir, 'outbox.db')), maxRows: read(OUTBOX_MAX_ROWS) },
     logLevel: read(LOG_LEVEL),
     metricsToken: optional(METRICS_TOKEN),
+    alerts,
   };
   return deepFreeze(config);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type DatabaseTarget, parseDatabaseUrl } from '../db/database-url.js';
 import type { City } from '../weather/city.js';
+import { type AlertsFile, parseAlertsFile } from './alerts-file.js';
 import { parseCities } from './parse-cities.js';
 
 /**
@@ -244,6 +245,17 @@ export const METRICS_TOKEN = {
   schema: z.string().regex(/^\S+$/),
 } satisfies Variable<string>;
 
+export const ALERTS = {
+  name: 'ALERTS',
+  defaultText: undefined,
+  description:
+    'Alert rules and where notifications go, as JSON: `{"rules": [{"name": "frost", "city": "Manizales", "metric": "temperature", "below": 2, "forSeconds": 600, "hysteresis": 0.5}], "notify": [{"type": "webhook", "url": "https://...", "secretFile": "/run/secrets/hook"}]}`; `city` a name or `*`, `metric` `temperature`, `humidity` or `staleness` (`above` seconds without a reading), `notify` webhooks (`format` `json` or `slack`) and e-mail (`type` `email`, `host`, `port`, `from`, `to`, `userFile`, `passwordFile`, `caFile`, `language`); `system` sets how long each built-in rule waits, in seconds (`false` turns one off). Usually `ALERTS_FILE`: the path of a file holding it. Unset: the built-in rules, no notifications.',
+  expected: 'the alerts JSON (see the README)',
+  // Webhook URLs often carry tokens: the file is never echoed back.
+  secret: true,
+  schema: custom<AlertsFile>((raw) => parseAlertsFile(raw)),
+} satisfies Variable<AlertsFile>;
+
 /** In README order. */
 export const VARIABLES: readonly Variable<unknown>[] = [
   DATA_DIR,
@@ -267,4 +279,5 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   SENSOR_STATUS_URL,
   METRICS_TOKEN,
   LOG_LEVEL,
+  ALERTS,
 ];

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import type { AlertsStatus } from '../alerts/alerts-service.js';
 import { AppError } from '../core/app-error.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
@@ -23,6 +24,7 @@ import { currentOutbox, type OutboxReport } from './outbox-report.js';
 import { problemNotice, storageNotice } from './page/store-problem-text.js';
 import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
+import { alertsRoute } from './routes/alerts-route.js';
 import { browserPage, sendErrorPage } from './routes/error-page.js';
 import { pageRoute } from './routes/page-route.js';
 import { readingsRoutes } from './routes/readings-routes.js';
@@ -45,6 +47,8 @@ export interface DashboardDeps {
   readonly metrics: Metrics;
   /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
   readonly metricsToken?: string;
+  /** The alerts evaluated in this process, for `/api/alerts`; none without. */
+  readonly alerts?: () => AlertsStatus;
 }
 
 /**
@@ -66,6 +70,8 @@ class DebugRequestLog extends LogController {
     else reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
 }
+
+const NO_ALERTS: AlertsStatus = { active: [], undeliverable: [], evaluatedAt: null };
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -98,6 +104,7 @@ export function createDashboard(deps: DashboardDeps) {
     clock,
     metrics,
     refuseMetrics: metricsAuth(deps.metricsToken),
+    alerts: deps.alerts ?? (() => NO_ALERTS),
   };
   watchUpstream(metrics, 'open-meteo', () => deps.weather.stats());
   const feed = createReadingFeed({
@@ -173,6 +180,7 @@ export function createDashboard(deps: DashboardDeps) {
   statusRoutes(app, ctx);
   pageRoute(app, ctx);
   streamRoute(app, feed);
+  alertsRoute(app, ctx.alerts);
   // Open streams never finish on their own: end them first, or closing the server would wait forever.
   app.addHook('preClose', async () => feed.close());
 
@@ -198,6 +206,7 @@ function liveStatus(ctx: DashboardContext) {
   const db = ctx.guard.state();
   const weather = ctx.weatherStats();
   const outbox = ctx.outbox?.();
+  const alerts = ctx.alerts();
   return {
     database: {
       status: db.up ? 'up' : 'down',
@@ -216,5 +225,6 @@ function liveStatus(ctx: DashboardContext) {
       timeZone: ctx.timeZone,
       now: new Date(ctx.clock.now()),
     }),
+    alerts: { active: alerts.active, undeliverable: alerts.undeliverable.length },
   };
 }

@@ -1,3 +1,4 @@
+import type { AlertsStatus } from '../alerts/alerts-service.js';
 import type { Clock } from '../core/clock.js';
 import type { Metrics } from '../core/metrics.js';
 import type { MetricsRefusal } from '../core/metrics-auth.js';
@@ -26,4 +27,6 @@ export interface DashboardContext {
   readonly metrics: Metrics;
   /** METRICS_TOKEN's check of a `/metrics` request's Authorization header. */
   readonly refuseMetrics: (authorization: string | undefined) => MetricsRefusal | undefined;
+  /** The alerts as of the evaluator's last round, from memory. */
+  readonly alerts: () => AlertsStatus;
 }

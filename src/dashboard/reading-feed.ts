@@ -10,6 +10,12 @@ const POLL_BATCH = 500;
 const REPLAY_SIZE = 1_000;
 /** Comment lines keep proxies and the server's idle time-out (60 s) from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
+/**
+ * The most time between two polls, whatever SENSOR_INTERVAL_S: a stored reading reaches the pages
+ * within this plus one query. The query reads the primary key's end, so polling faster than the
+ * interval costs one indexed lookup per poll for all clients, not a scan.
+ */
+export const LIVE_POLL_MS = 250;
 
 /** One connected client: the feed writes whole SSE frames and ends it when the dashboard stops. */
 export interface FeedSubscriber {
@@ -25,6 +31,8 @@ export interface ReadingFeedOptions {
   readonly status: () => unknown;
   readonly logger: Logger;
   readonly heartbeatMs?: number;
+  /** Milliseconds between polls; the least of SENSOR_INTERVAL_S and LIVE_POLL_MS unless set. */
+  readonly pollMs?: number;
 }
 
 export function readingFrame(reading: ApiReading): string {
@@ -37,8 +45,9 @@ function statusFrame(status: string): string {
 
 /**
  * New readings pushed to every open `/api/stream`. One poller per process asks the database for the
- * rows with an id above the last seen, once per SENSOR_INTERVAL_S, whatever the number of clients,
- * and only while at least one is connected. Ids, not `fecha_registro`, because the outbox stores
+ * rows with an id above the last seen, every LIVE_POLL_MS (or SENSOR_INTERVAL_S when shorter),
+ * whatever the number of clients, and only while at least one is connected: a reading is on every
+ * open page within a second of its commit, even at a 15 s interval. Ids, not `fecha_registro`, because the outbox stores
  * readings late: a reading taken an hour ago still gets a new id when it arrives. This relies on
  * ids becoming visible in order, true with clima's single writer (one sensor, one statement a
  * batch); with concurrent writers a row committed after a higher id was seen would not be pushed
@@ -48,6 +57,7 @@ export function createReadingFeed(options: ReadingFeedOptions) {
   const { repository, guard, logger } = options;
   const intervalMs = options.intervalS * 1000;
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const pollMs = options.pollMs ?? Math.min(intervalMs, LIVE_POLL_MS);
   const subscribers = new Set<FeedSubscriber>();
   const recent: ApiReading[] = [];
   let lastId: number | undefined;
@@ -103,7 +113,7 @@ export function createReadingFeed(options: ReadingFeedOptions) {
       polling = true;
       await poll();
       polling = false;
-      if (subscribers.size > 0 && pollTimer === undefined) schedule(intervalMs);
+      if (subscribers.size > 0 && pollTimer === undefined) schedule(pollMs);
     }, delayMs);
   }
 

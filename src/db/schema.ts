@@ -58,6 +58,34 @@ export interface RollupBackfillTable {
   done: number;
 }
 
+/** Table `alert_transition` (migration 0005): one change of an alert's state. */
+export interface AlertTransitionTable {
+  id: Generated<number>;
+  rule: string;
+  /** What the rule looked at: a city or station name, or `system` for the built-in rules. */
+  subject: string;
+  /** 1, 2, ... per (rule, subject); unique, so two evaluators cannot both record one transition. */
+  seq: number;
+  state: string;
+  value: number | null;
+  at_ms: number;
+}
+
+/** Table `alert_notification` (migration 0005): a transition to deliver to one target. */
+export interface AlertNotificationTable {
+  id: Generated<number>;
+  transition_id: number;
+  target: string;
+  created_ms: number;
+  attempts: number;
+  next_attempt_ms: number;
+  /** An evaluator delivering it holds it until then; 0 when free. */
+  claimed_until_ms: number;
+  delivered_ms: number | null;
+  given_up_ms: number | null;
+  last_error: string | null;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Schema {
   mediciones: MedicionesTable;
@@ -67,4 +95,6 @@ export interface Schema {
   mediciones_1h: RollupTable;
   mediciones_1d: RollupTable;
   rollup_backfill: RollupBackfillTable;
+  alert_transition: AlertTransitionTable;
+  alert_notification: AlertNotificationTable;
 }

@@ -8,7 +8,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { createMetrics, type Metrics } from '../../src/core/metrics.js';
 import type { Dashboard } from '../../src/dashboard/create-dashboard.js';
 import { createDatabaseGuard } from '../../src/dashboard/database-guard.js';
-import { createReadingFeed } from '../../src/dashboard/reading-feed.js';
+import { createReadingFeed, LIVE_POLL_MS } from '../../src/dashboard/reading-feed.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../src/db/reading.js';
@@ -100,7 +100,7 @@ describe('GET /api/stream', () => {
     }
   });
 
-  it('serves 50 clients with one database query per interval, and none once they leave', async () => {
+  it('serves 50 clients with one database query per poll, and none once they leave', async () => {
     await sleep(1.5 * INTERVAL_S * 1000);
     const clients: SseClient[] = await Promise.all(Array.from({ length: 50 }, () => openSse(streamUrl)));
     const startQueries = await feedQueries(metrics);
@@ -110,13 +110,10 @@ describe('GET /api/stream', () => {
       clients.map((c) => c.waitFor((e) => e.event === 'reading' && e.data.includes('Medellin'), 2_000)),
     );
     await sleep(3 * INTERVAL_S * 1000);
-    const intervals = (Date.now() - started) / (INTERVAL_S * 1000);
+    const polls = (Date.now() - started) / LIVE_POLL_MS;
     const queries = (await feedQueries(metrics)) - startQueries;
-    assert.ok(
-      queries >= Math.floor(intervals) - 1,
-      `${queries} queries in ${intervals.toFixed(1)} intervals`,
-    );
-    assert.ok(queries <= Math.ceil(intervals) + 1, `${queries} queries in ${intervals.toFixed(1)} intervals`);
+    assert.ok(queries >= Math.floor(polls) - 1, `${queries} queries in ${polls.toFixed(1)} polls`);
+    assert.ok(queries <= Math.ceil(polls) + 1, `${queries} queries in ${polls.toFixed(1)} polls`);
     for (const client of clients) client.close();
     await sleep(200);
     assert.equal(dashboard.feed.clients(), 0);
@@ -142,6 +139,37 @@ describe('GET /api/stream', () => {
       assert.equal(replayed.id, seen.id, 'only what came after the last event seen');
     } finally {
       resumed.close();
+    }
+  });
+
+  it('pushes a reading within a second of its commit even at a 60 s interval', async () => {
+    const { logger } = captureLogger('warn');
+    const guard = createDatabaseGuard({ db, clock: systemClock, logger, metrics: createMetrics() });
+    const feed = createReadingFeed({ repository, guard, intervalS: 60, status: () => ({}), logger });
+    const frames: string[] = [];
+    let arrived: (() => void) | undefined;
+    const unsubscribe = feed.subscribe({
+      write(frame) {
+        frames.push(frame);
+        if (frame.includes('Pereira')) arrived?.();
+      },
+      end: () => {},
+    });
+    try {
+      // The first poll only finds where "new" starts.
+      await sleep(LIVE_POLL_MS);
+      const storedAt = Date.now();
+      const delivered = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      await repository.insertBatch([newReading('Pereira', 19)]);
+      await delivered;
+      const elapsed = Date.now() - storedAt;
+      assert.ok(elapsed < 1_000, `delivered after ${elapsed} ms`);
+      assert.match(frames[0] ?? '', /^retry: 60000\n\n$/);
+    } finally {
+      unsubscribe();
+      feed.close();
     }
   });
 

@@ -8,6 +8,7 @@ import { it } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { createConnection } from 'mysql2/promise';
+import { createAlertsRepository } from '../../src/db/alerts-repository.js';
 import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
@@ -194,6 +195,25 @@ docker_process_sql() { ${client} "$@"; }
       await denied(sensor, 'UPDATE mediciones SET temperatura = 0', 'UPDATE');
       await denied(sensor, 'UPDATE rollup_backfill SET done = 0', 'UPDATE');
       await denied(reader, 'UPDATE rollup_backfill SET done = 0', 'UPDATE');
+      // The dashboard evaluates the alerts as clima_reader: it records transitions and delivers
+      // notifications, and may delete neither.
+      const alerts = createAlertsRepository(reader);
+      const transition = {
+        rule: 'heat',
+        subject: 'Cali',
+        seq: 1,
+        state: 'firing' as const,
+        value: 36,
+        atMs: 1,
+      };
+      assert.equal(await alerts.recordTransition(transition, ['hook']), true);
+      const [due] = await alerts.nextPerTarget();
+      assert.ok(due && (await alerts.claim(due.id, 2, 60_002)));
+      await alerts.delivered(due.id, 3);
+      assert.equal((await alerts.deliveredTo('hook')).length, 1);
+      await denied(reader, 'DELETE FROM alert_notification', 'DELETE');
+      await denied(reader, 'DELETE FROM alert_transition', 'DELETE');
+      await denied(sensor, 'DELETE FROM alert_transition', 'DELETE');
     } finally {
       await sensor.close();
       await reader.close();

@@ -204,7 +204,7 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
     await denied(topology, 'clima_sensor', 'CREATE TABLE intruder (i integer)');
   });
 
-  it('grants exactly INSERT and SELECT (and the upkeep of the rollups) to the sensor and SELECT to the reader, and no root over the network', async () => {
+  it('grants exactly INSERT and SELECT (and the upkeep of the rollups) to the sensor, SELECT (and the upkeep of the alerts) to the reader, and no root over the network', async () => {
     const grants = async (account: 'clima_sensor' | 'clima_reader') => {
       const result = await mariadbClient(topology, account, 'SHOW GRANTS');
       assert.equal(result.code, 0, result.stderr);
@@ -237,6 +237,10 @@ describe('the hybrid topology without Docker (npm run hybrid)', () => {
         'GRANT SELECT ON `clima`.`mediciones` TO `clima_reader`@`%`',
         ...[...ROLLUPS, 'rollup_backfill'].map(
           (table) => `GRANT SELECT ON \`clima\`.\`${table}\` TO \`clima_reader\`@\`%\``,
+        ),
+        // The dashboard evaluates the alerts: it records their transitions and notifications.
+        ...['alert_transition', 'alert_notification'].map(
+          (table) => `GRANT SELECT, INSERT, UPDATE ON \`clima\`.\`${table}\` TO \`clima_reader\`@\`%\``,
         ),
         'GRANT USAGE ON *.* TO `clima_reader`@`%`',
       ]),

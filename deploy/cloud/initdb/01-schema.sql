@@ -107,6 +107,36 @@ CREATE TABLE rollup_backfill (
 
 INSERT INTO rollup_backfill (id, last_id, done) VALUES (1, 0, 1);
 
+-- Migration 0005-create-alerts: alert transitions (unique per rule, subject and sequence, so two
+-- evaluators record each once) and the notifications still to deliver.
+CREATE TABLE alert_transition (
+  id integer PRIMARY KEY AUTO_INCREMENT,
+  rule varchar(64) NOT NULL,
+  subject varchar(100) NOT NULL,
+  seq integer NOT NULL,
+  state varchar(16) NOT NULL,
+  value double precision,
+  at_ms bigint NOT NULL,
+  CONSTRAINT alert_transition_rule_subject_seq_unique UNIQUE (rule, subject, seq)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE TABLE alert_notification (
+  id integer PRIMARY KEY AUTO_INCREMENT,
+  transition_id integer NOT NULL,
+  target varchar(64) NOT NULL,
+  created_ms bigint NOT NULL,
+  attempts integer NOT NULL,
+  next_attempt_ms bigint NOT NULL,
+  claimed_until_ms bigint NOT NULL,
+  delivered_ms bigint,
+  given_up_ms bigint,
+  last_error varchar(500),
+  CONSTRAINT alert_notification_transition_target_unique UNIQUE (transition_id, target)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+
+CREATE INDEX alert_notification_target_delivered_idx
+  ON alert_notification (target, delivered_ms, given_up_ms, id);
+
 -- Kysely's Migrator creates these two tables itself when they are missing; same definitions.
 CREATE TABLE kysely_migration (
   name varchar(255) NOT NULL PRIMARY KEY,
@@ -125,7 +155,8 @@ VALUES ('0001-create-mediciones', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:
 INSERT INTO kysely_migration (name, timestamp)
 SELECT later.name, first.timestamp
 FROM kysely_migration AS first
-CROSS JOIN (SELECT '0002-database-identity' AS name UNION ALL SELECT '0003-create-rollups') AS later
+CROSS JOIN (SELECT '0002-database-identity' AS name UNION ALL SELECT '0003-create-rollups'
+  UNION ALL SELECT '0005-create-alerts') AS later
 WHERE first.name = '0001-create-mediciones';
 
 INSERT INTO kysely_migration_lock (id, is_locked) VALUES ('migration_lock', 0);

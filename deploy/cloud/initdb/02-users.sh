@@ -9,6 +9,8 @@
 #   clima_sensor  INSERT and SELECT on mediciones (the sensor); SELECT, INSERT and UPDATE on the
 #                 rollups (mediciones_1m, _15m, _1h, _1d), which it keeps up to date as it stores
 #   clima_reader  SELECT on mediciones, the rollups and rollup_backfill (the dashboard and the backup)
+#                 and SELECT, INSERT and UPDATE on alert_transition and alert_notification: the
+#                 dashboard evaluates the alert rules and delivers their notifications
 #
 # Both may also read Kysely's migration bookkeeping, which every service checks at start-up, and
 # the database's id (clima_database), which backups record as their origin.
@@ -53,6 +55,8 @@ GRANT SELECT ON clima.mediciones_15m TO 'clima_reader'@'%';
 GRANT SELECT ON clima.mediciones_1h TO 'clima_reader'@'%';
 GRANT SELECT ON clima.mediciones_1d TO 'clima_reader'@'%';
 GRANT SELECT ON clima.rollup_backfill TO 'clima_reader'@'%';
+GRANT SELECT, INSERT, UPDATE ON clima.alert_transition TO 'clima_reader'@'%';
+GRANT SELECT, INSERT, UPDATE ON clima.alert_notification TO 'clima_reader'@'%';
 
 GRANT SELECT ON clima.clima_database TO 'clima_sensor'@'%';
 GRANT SELECT ON clima.clima_database TO 'clima_reader'@'%';

@@ -25,6 +25,7 @@ export interface PageStatus {
     readonly problem?: Readonly<Record<string, string>> | null;
   };
   readonly storage?: Readonly<Record<string, string>> | null;
+  readonly alerts?: { readonly active?: unknown; readonly undeliverable?: unknown };
 }
 
 export const isReading = (value: unknown): value is PageReading =>

@@ -1,5 +1,6 @@
 import { formatAge } from '../page/format.js';
 import { fill } from '../page/messages.js';
+import { createAlertsBanner } from './alerts-banner.js';
 import type { PageReading, PageStatus } from './api-types.js';
 import { isNumber, type PageText } from './page-text.js';
 import { sourceText } from './source-text.js';
@@ -16,7 +17,7 @@ export interface StatusStrip {
 
 const OPEN_METEO_TEXT = { up: 'openMeteoUp', down: 'openMeteoDown', unused: 'openMeteoUnused' } as const;
 
-/** The header's strip beyond `#db-status`: Open-Meteo, the outbox, freshness per city, sources. */
+/** The header's strip beyond `#db-status`: Open-Meteo, the outbox, freshness per city, sources, and the alerts above it. */
 export function createStatusStrip(text: PageText): StatusStrip {
   const messages = text.messages;
   const weather = document.getElementById('weather-status');
@@ -28,6 +29,7 @@ export function createStatusStrip(text: PageText): StatusStrip {
   const staleAfterS = (freshness && Number(freshness.dataset.staleAfterS)) || 45;
   const numberFormat = new Intl.NumberFormat(text.lang);
   const latestSource = new Map<string, string>();
+  const alerts = createAlertsBanner(text);
 
   const chips = () => Array.from(freshness?.querySelectorAll<HTMLElement>('li') ?? []);
   const part = (element: Element, selector: string) => element.querySelector(selector) as HTMLElement;
@@ -77,6 +79,7 @@ export function createStatusStrip(text: PageText): StatusStrip {
     },
     status(status) {
       if (!status) return;
+      alerts.show(status.alerts);
       const openMeteo = status.openMeteo;
       if (weather && openMeteo) {
         const state = openMeteo.status === 'up' || openMeteo.status === 'unused' ? openMeteo.status : 'down';

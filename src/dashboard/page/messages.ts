@@ -103,6 +103,12 @@ const en = {
   errorInternal: 'Something went wrong',
   errorInternalText: 'The dashboard could not answer this request; the details are in its log.',
   errorBack: 'Back to the dashboard',
+  alertsTitle: 'Alerts',
+  alertFiring: '{rule} ({subject}): firing since {time}',
+  alertPending: '{rule} ({subject}): pending since {time}',
+  alertValue: 'value {value}',
+  alertSystem: 'system',
+  alertsUndeliverable: '{count} alert notifications could not be delivered in the last day',
 };
 
 export type MessageKey = keyof typeof en;
@@ -205,6 +211,12 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     errorInternal: 'Algo salió mal',
     errorInternalText: 'El panel no pudo responder a esta petición; los detalles están en su registro.',
     errorBack: 'Volver al panel',
+    alertsTitle: 'Alertas',
+    alertFiring: '{rule} ({subject}): activa desde las {time}',
+    alertPending: '{rule} ({subject}): pendiente desde las {time}',
+    alertValue: 'valor {value}',
+    alertSystem: 'sistema',
+    alertsUndeliverable: '{count} notificaciones de alertas no se pudieron entregar en el último día',
   },
 };
 

@@ -3,6 +3,7 @@ import type { Reading } from '../../db/reading.js';
 import type { StoreFailure } from '../../outbox/store-health.js';
 import type { City } from '../../weather/city.js';
 import type { SourceStatus } from '../../weather/source-health.js';
+import type { PageAlert } from './alert-text.js';
 import type { Lang } from './lang.js';
 
 export type { Lang } from './lang.js';
@@ -73,4 +74,6 @@ export interface PageModel {
   readonly weather:
     | { readonly state: 'ok'; readonly observation: LiveWeather }
     | { readonly state: 'unavailable' };
+  /** Alerts firing or pending, and how many notifications were given up on; none when absent. */
+  readonly alerts?: { readonly active: readonly PageAlert[]; readonly undeliverable: number };
 }

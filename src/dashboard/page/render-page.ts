@@ -2,6 +2,7 @@ import { html, type SafeHtml } from './escape-html.js';
 import { formatTime } from './format.js';
 import { fill, LANG_NAMES, LANGS, MESSAGES } from './messages.js';
 import type { PageModel } from './page-model.js';
+import { renderAlerts } from './render-alerts.js';
 import { renderCharts } from './render-charts.js';
 import { renderLatest } from './render-latest.js';
 import { renderRecent } from './render-recent.js';
@@ -79,6 +80,7 @@ function renderHeader(model: PageModel): SafeHtml {
 <div class="brand"><h1>clima</h1><p class="tagline">${messages.tagline}</p></div>
 <nav class="lang-switch" aria-label="${messages.languageNav}"><ul>${links}</ul></nav>
 ${renderNotice(model)}
+${renderAlerts(model)}
 ${renderStatusStrip(model)}
 ${renderOutbox(model)}
 </header>`;

@@ -107,6 +107,8 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
     const db = ctx.guard.state();
     const weatherStats = ctx.weatherStats();
     const outbox = currentOutbox(ctx.outbox?.());
+    const alertsNow = ctx.alerts();
+    const alerts = { active: alertsNow.active, undeliverable: alertsNow.undeliverable.length };
     // Everything the page shows besides the address: ages are as of the interval's first build.
     const version = JSON.stringify([
       Math.floor(ctx.clock.now() / (ctx.intervalS * 1000)),
@@ -118,6 +120,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
       weatherStats.callsToday,
       outbox,
       observation,
+      alerts,
     ]);
     const page = await cache.get(JSON.stringify(view), version, async () => {
       const readings = await ctx.readings.panel().then(
@@ -144,6 +147,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
         openMeteo: { status: weatherStats.status, callsToday: weatherStats.callsToday },
         outbox,
         weather: observation ? { state: 'ok', observation } : { state: 'unavailable' },
+        alerts,
       };
       renders.inc();
       return Buffer.from(renderPage(model));
