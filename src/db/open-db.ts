@@ -3,9 +3,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import {
   type CompiledQuery,
   type DatabaseConnection,
+  type DialectAdapter,
   type Driver,
   Kysely,
   MysqlDialect,
+  SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
 } from 'kysely';
@@ -92,6 +94,11 @@ export function openDbOnFirstUse(target: DatabaseTarget, options: OpenDbOptions 
  * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR); Kysely's
  * own rollback then fails with "no transaction is active", and that error would replace the one
  * that says the disk is full. The rollback is skipped when there is nothing left to roll back.
+ *
+ * Kysely's SQLite adapter says DDL is not transactional, so its migrator would run migrations one
+ * statement at a time: a process killed inside a migration that rebuilds a table would leave it
+ * half done, and two processes migrating one file at once could each apply part. SQLite's DDL is
+ * transactional, so the adapter says so and every pending migration commits as one transaction.
  */
 class SqliteDialectKeepingErrors extends SqliteDialect {
   readonly #file: BetterSqlite3.Database;
@@ -108,6 +115,14 @@ class SqliteDialectKeepingErrors extends SqliteDialect {
         if (file.inTransaction) await super.rollbackTransaction(connection);
       }
     })({ database: file });
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl(): boolean {
+        return true;
+      }
+    })();
   }
 }
 

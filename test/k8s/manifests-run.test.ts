@@ -34,7 +34,12 @@ import { type RunningClima, runClima, startClima, waitFor } from '../support/run
 
 const run = promisify(execFile);
 const CLIMA = new URL('../../dist/bundle/clima.js', import.meta.url).pathname;
-const MIGRATIONS = ['0001-create-mediciones', '0002-database-identity', '0003-create-rollups'];
+const MIGRATIONS = [
+  '0001-create-mediciones',
+  '0002-database-identity',
+  '0003-create-rollups',
+  '0005-create-alerts',
+];
 const READY_MS = 30_000;
 
 /** The operator's secret files, from the topology: its accounts' passwords and its CA. */
