@@ -9,7 +9,12 @@ import { type ContractContext, reading, series } from './readings-repository.con
 export function storingReadings(context: () => ContractContext): void {
   it('applies the migrations once and finds nothing to apply the second time', async () => {
     const { db, applied } = context();
-    assert.deepEqual(applied, ['0001-create-mediciones', '0002-database-identity', '0003-create-rollups']);
+    assert.deepEqual(applied, [
+      '0001-create-mediciones',
+      '0002-database-identity',
+      '0003-create-rollups',
+      '0004-add-station',
+    ]);
     assert.deepEqual(await migrateToLatest(db), []);
   });
 
