@@ -9,6 +9,8 @@ import { type Database, openDb } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { backfillRollups, rollupsComplete } from '../db/rollup-backfill.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
+import { createMqttIngest } from '../ingest/mqtt-ingest.js';
+import type { RejectionLog } from '../ingest/rejection-log.js';
 import { createEdgeOutbox, type EdgeOutbox } from '../outbox/edge-outbox.js';
 import { watchOutbox } from '../outbox/outbox-metrics.js';
 import { createSensor } from '../sensor/sensor.js';
@@ -228,6 +230,44 @@ export function createRollupBackfillService(deps: ProcessDeps): Service {
     async stop() {
       abort.abort();
       await running;
+    },
+  };
+}
+
+/**
+ * Stations' readings from the MQTT broker (MQTT_URL), committed to `edge` before they are
+ * acknowledged. `ownsEdge`: no sensor in this process starts and stops the outbox (`clima ingest`).
+ */
+export function createMqttIngestService(
+  deps: ProcessDeps,
+  edge: EdgeOutbox,
+  rejections: RejectionLog,
+  options: { url: string; ownsEdge: boolean },
+): Service {
+  const { config, db } = deps;
+  const logger = deps.logger.child({ component: 'ingest' });
+  const schema = createSchemaGuard(db, logger);
+  const ingest = createMqttIngest({
+    url: options.url,
+    clientId: config.ingest.mqttClientId,
+    stations: config.ingest.stations,
+    store: edge.queue,
+    rejections,
+    clock: deps.clock,
+    logger,
+  });
+  return {
+    name: ingest.name,
+    async start() {
+      if (config.ingest.stations.length === 0)
+        logger.warn('STATIONS lists no station: every message is refused');
+      await schema.atStartUp();
+      if (options.ownsEdge) edge.start();
+      await ingest.start();
+    },
+    async stop() {
+      await ingest.stop();
+      if (options.ownsEdge) await edge.stop();
     },
   };
 }
