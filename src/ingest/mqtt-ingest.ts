@@ -67,6 +67,7 @@ export function createMqttIngest(deps: {
   let client: MqttClient | undefined;
   let generation = 0;
   let connected = false;
+  let subscribed = false;
   let pending: Pending[] = [];
   let flushing: Promise<void> | undefined;
   let stopping = false;
@@ -179,13 +180,15 @@ export function createMqttIngest(deps: {
         generation++;
         connected = true;
         connection.succeeded();
-        logger.info({ sessionPresent: connack.sessionPresent }, `subscribed to ${readingsTopic}`);
         mqtt.subscribe(readingsTopic, { qos: 1 }, (error) => {
+          subscribed = !error;
           if (error) logger.error({ err: error }, `cannot subscribe to ${readingsTopic}`);
+          else logger.info({ sessionPresent: connack.sessionPresent }, `subscribed to ${readingsTopic}`);
         });
       });
       mqtt.on('close', () => {
         connected = false;
+        subscribed = false;
       });
       mqtt.on('error', (error) => connection.failed(error));
       mqtt.on('offline', () => connection.failed(new Error('broker unreachable')));
@@ -196,7 +199,7 @@ export function createMqttIngest(deps: {
       await flushing;
       await client?.endAsync();
     },
-    status: () => ({ connected, waiting: pending.length }),
+    status: () => ({ connected: connected && subscribed, waiting: pending.length }),
   };
 }
 
