@@ -144,7 +144,11 @@ export function createSensorStatusService(deps: ProcessDeps, edge: EdgeOutbox, p
  * The dashboard, showing the outbox of the sensor in this process (`edge`) or, when the sensor runs
  * apart, the one its status server reports at SENSOR_STATUS_URL.
  */
-export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Service {
+export function createDashboardService(
+  deps: ProcessDeps,
+  edge?: EdgeOutbox,
+  rejections?: RejectionLog,
+): Service {
   const { config } = deps;
   const sensorUrl = config.dashboard.sensorStatusUrl;
   const remote =
@@ -168,6 +172,17 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
     logger: deps.logger.child({ component: 'dashboard' }),
     metrics: deps.metrics,
     metricsToken: config.metricsToken,
+    // Stations POST into the outbox of this process: only where one runs (`clima start`).
+    ingest:
+      edge && rejections && config.ingest.stations.length > 0
+        ? {
+            stations: config.ingest.stations,
+            store: edge.queue,
+            rejections,
+            ratePerMinute: config.ingest.ratePerMinute,
+            clock: deps.clock,
+          }
+        : undefined,
   });
   const schema = createSchemaGuard(deps.db, deps.logger);
   return {

@@ -129,15 +129,18 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
     await db.close();
     return 2;
   }
-  const rejections = edge
-    ? createRejectionLog({ ...deps, logger: logger.child({ component: 'ingest' }) })
-    : undefined;
+  // Stations' readings come in by MQTT (`clima ingest`, `clima start` with MQTT_URL) and by HTTP (`clima start`).
+  const rejections =
+    edge && command !== 'sensor'
+      ? createRejectionLog({ ...deps, logger: logger.child({ component: 'ingest' }) })
+      : undefined;
   if (edge && rejections && mqttUrl !== undefined && (command === 'ingest' || command === 'start')) {
     services.push(
       createMqttIngestService(deps, edge, rejections, { url: mqttUrl, ownsEdge: command === 'ingest' }),
     );
   }
-  if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps, edge));
+  if (command === 'start' || command === 'dashboard')
+    services.push(createDashboardService(deps, edge, rejections));
   if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));
   // An embedded install has no administrator to run `clima migrate`: it fills its rollups itself.
   if (command === 'start' && db.dialect === 'sqlite') services.push(createRollupBackfillService(deps));

@@ -24,6 +24,7 @@ import { problemNotice, storageNotice } from './page/store-problem-text.js';
 import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
 import { browserPage, sendErrorPage } from './routes/error-page.js';
+import { type IngestDeps, ingestRoute } from './routes/ingest-route.js';
 import { pageRoute } from './routes/page-route.js';
 import { readingsRoutes } from './routes/readings-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
@@ -45,6 +46,8 @@ export interface DashboardDeps {
   readonly metrics: Metrics;
   /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
   readonly metricsToken?: string;
+  /** Stations' readings over HTTP (`POST /api/ingest`), when this process has an outbox to commit them to. */
+  readonly ingest?: IngestDeps;
 }
 
 /**
@@ -173,6 +176,7 @@ export function createDashboard(deps: DashboardDeps) {
   statusRoutes(app, ctx);
   pageRoute(app, ctx);
   streamRoute(app, feed);
+  if (deps.ingest !== undefined) ingestRoute(app, deps.ingest);
   // Open streams never finish on their own: end them first, or closing the server would wait forever.
   app.addHook('preClose', async () => feed.close());
 
