@@ -58,3 +58,12 @@ export function readingKey(city: string, takenAt: Date): string {
 export function deviceReadingKey(station: string, takenAt: Date): string {
   return `station:${station}@${takenAt.toISOString().slice(0, 19)}Z`;
 }
+
+/**
+ * The key of a device reading restored from a backup, which holds neither its station nor its
+ * key: made unique by the id it had, so that it never collides with its city's own reading, or
+ * another station's, of the same second.
+ */
+export function restoredDeviceKey(id: number, takenAt: Date): string {
+  return `restored-device:${id}@${takenAt.toISOString().slice(0, 19)}Z`;
+}
