@@ -172,6 +172,7 @@ export function createDashboardService(
     logger: deps.logger.child({ component: 'dashboard' }),
     metrics: deps.metrics,
     metricsToken: config.metricsToken,
+    stations: config.ingest.stations.map(({ name, city }) => ({ name, city })),
     // Stations POST into the outbox of this process: only where one runs (`clima start`).
     ingest:
       edge && rejections && config.ingest.stations.length > 0

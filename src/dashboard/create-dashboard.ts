@@ -27,6 +27,7 @@ import { browserPage, sendErrorPage } from './routes/error-page.js';
 import { type IngestDeps, ingestRoute } from './routes/ingest-route.js';
 import { pageRoute } from './routes/page-route.js';
 import { readingsRoutes } from './routes/readings-routes.js';
+import { type StationInfo, stationsRoutes } from './routes/stations-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import { streamRoute } from './routes/stream-route.js';
 import { weatherRoute } from './routes/weather-route.js';
@@ -46,6 +47,8 @@ export interface DashboardDeps {
   readonly metrics: Metrics;
   /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
   readonly metricsToken?: string;
+  /** The configured stations, shown beside the cities (`/api/stations`). */
+  readonly stations?: readonly StationInfo[];
   /** Stations' readings over HTTP (`POST /api/ingest`), when this process has an outbox to commit them to. */
   readonly ingest?: IngestDeps;
 }
@@ -176,6 +179,7 @@ export function createDashboard(deps: DashboardDeps) {
   statusRoutes(app, ctx);
   pageRoute(app, ctx);
   streamRoute(app, feed);
+  stationsRoutes(app, ctx, deps.stations ?? []);
   if (deps.ingest !== undefined) ingestRoute(app, deps.ingest);
   // Open streams never finish on their own: end them first, or closing the server would wait forever.
   app.addHook('preClose', async () => feed.close());

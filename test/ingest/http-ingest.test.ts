@@ -40,6 +40,11 @@ describe('POST /api/ingest (SQLite, through the edge outbox)', () => {
       db,
       clock,
       metrics,
+      stations: [
+        { name: 'finca-1', city: 'Manizales' },
+        { name: 'finca-2', city: 'Pereira' },
+        { name: 'finca-3', city: 'Pereira' },
+      ],
       ingest: {
         stations: [
           { name: 'finca-1', city: 'Manizales', tokenSha256: sha256(TOKEN_1) },
@@ -160,5 +165,49 @@ describe('POST /api/ingest (SQLite, through the edge outbox)', () => {
     assert.equal((await post(TOKEN_1, batch(1200))).statusCode, 429, 'half of them only, after 10 s');
     clock.advance(10_000);
     assert.equal((await post(TOKEN_1, batch(1200))).statusCode, 202);
+  });
+
+  it("shows stations beside cities: the newest reading of each, and a station's history newest first", async () => {
+    const list = await dashboard.app.inject({ method: 'GET', url: '/api/stations' });
+    assert.equal(list.statusCode, 200, list.body);
+    const stations = list.json().stations as {
+      name: string;
+      city: string;
+      latest: Record<string, unknown> | null;
+    }[];
+    assert.deepEqual(
+      stations.map((s) => [
+        s.name,
+        s.city,
+        s.latest?.takenAt ?? null,
+        s.latest?.source ?? null,
+        s.latest?.station ?? null,
+      ]),
+      [
+        ['finca-1', 'Manizales', '2026-11-29T17:20:00Z', 'device', 'finca-1'],
+        ['finca-2', 'Pereira', '2026-11-29T17:01:39Z', 'device', 'finca-2'],
+        ['finca-3', 'Pereira', null, null, null],
+      ],
+    );
+    assert.equal(JSON.stringify(list.json()).includes('tokenSha256'), false, 'no token hash');
+    const history = await dashboard.app.inject({
+      method: 'GET',
+      url: '/api/stations/finca-2/readings?from=2026-11-29T17:00:00Z&to=2026-11-29T17:00:05Z&limit=3',
+    });
+    assert.equal(history.statusCode, 200, history.body);
+    assert.deepEqual(
+      history
+        .json()
+        .readings.map((r: { takenAt: string; temperature: number }) => [r.takenAt, r.temperature]),
+      [
+        ['2026-11-29T17:00:05Z', 15.5],
+        ['2026-11-29T17:00:04Z', 15.4],
+        ['2026-11-29T17:00:03Z', 15.3],
+      ],
+    );
+    const unknown = await dashboard.app.inject({ method: 'GET', url: '/api/stations/nobody/readings' });
+    assert.equal(unknown.statusCode, 404);
+    const bad = await dashboard.app.inject({ method: 'GET', url: '/api/stations/finca-1/readings?limit=0' });
+    assert.equal(bad.statusCode, 400);
   });
 });
