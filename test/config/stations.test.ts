@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { runClima } from '../support/run-clima.js';
 
 const HASH = 'a'.repeat(64);
 const station = (name: string, city = 'Manizales', tokenSha256 = HASH) => ({ name, city, tokenSha256 });
@@ -77,5 +81,30 @@ describe('STATIONS (STATIONS_FILE)', () => {
       loadConfig({ MQTT_URL: 'mqtt://ingest:pw@127.0.0.1:1883' }).ingest.mqttUrl,
       'mqtt://ingest:pw@127.0.0.1:1883',
     );
+  });
+});
+
+describe('clima with a bad STATIONS_FILE', () => {
+  it('stops start-up with exit 2 naming the entry, for every service that reads stations', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clima-stations-'));
+    try {
+      const file = join(dir, 'stations.json');
+      writeFileSync(file, JSON.stringify([station('finca-1'), station('finca 2')]));
+      for (const command of ['ingest', 'start']) {
+        const { code, stderr } = await runClima([command], {
+          env: { DATA_DIR: join(dir, 'data'), STATIONS_FILE: file, MQTT_URL: 'mqtt://127.0.0.1:1' },
+        });
+        assert.equal(code, 2, stderr);
+        assert.match(
+          stderr,
+          /^clima: invalid configuration: STATIONS: .*entry 2 \("finca 2"\): name must be/,
+        );
+      }
+      const { code, stderr } = await runClima(['ingest'], { env: { DATA_DIR: join(dir, 'data') } });
+      assert.equal(code, 2);
+      assert.match(stderr, /MQTT_URL: clima ingest needs the broker/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
