@@ -71,7 +71,9 @@ const manifestSchema = z.strictObject({
   sourceDialect: z.string().min(1),
   origin: originSchema.optional(),
   appVersion: z.string().min(1),
-  sources: z.array(z.strictObject({ fromId: COUNT, source: z.enum(['open-meteo', 'simulated']) })).nullable(),
+  sources: z
+    .array(z.strictObject({ fromId: COUNT, source: z.enum(['open-meteo', 'simulated', 'device']) }))
+    .nullable(),
 });
 
 /** The manifest's text: 4-space indent like the data file, one source run a line, ending with a newline. */

@@ -7,7 +7,7 @@ import {
 } from '../db/backup-repository.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import type { Database } from '../db/open-db.js';
-import { readingKey } from '../db/reading.js';
+import { readingKey, restoredDeviceKey } from '../db/reading.js';
 import type { ReadingSource } from '../weather/observation.js';
 import type { SourceRun } from './manifest.js';
 import type { PaperRow } from './paper-format.js';
@@ -171,7 +171,7 @@ function backedUp(row: PaperRow, source: ReadingSource): BackedUpReading {
   const takenAt = new Date(`${row.fecha_registro.replace(' ', 'T')}Z`);
   return {
     id: row.id,
-    key: readingKey(row.ciudad, takenAt),
+    key: source === 'device' ? restoredDeviceKey(row.id, takenAt) : readingKey(row.ciudad, takenAt),
     city: row.ciudad,
     temperature: row.temperatura,
     humidity: row.humedad,

@@ -11,6 +11,8 @@ import { type Database, openDb } from '../db/open-db.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { backfillRollups, rollupsComplete } from '../db/rollup-backfill.js';
 import { createSchemaGuard } from '../db/schema-guard.js';
+import { createMqttIngest } from '../ingest/mqtt-ingest.js';
+import type { RejectionLog } from '../ingest/rejection-log.js';
 import { createEdgeOutbox, type EdgeOutbox } from '../outbox/edge-outbox.js';
 import { watchOutbox } from '../outbox/outbox-metrics.js';
 import { createSensor } from '../sensor/sensor.js';
@@ -144,7 +146,11 @@ export function createSensorStatusService(deps: ProcessDeps, edge: EdgeOutbox, p
  * The dashboard, showing the outbox of the sensor in this process (`edge`) or, when the sensor runs
  * apart, the one its status server reports at SENSOR_STATUS_URL.
  */
-export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Service {
+export function createDashboardService(
+  deps: ProcessDeps,
+  edge?: EdgeOutbox,
+  rejections?: RejectionLog,
+): Service {
   const { config } = deps;
   const sensorUrl = config.dashboard.sensorStatusUrl;
   const remote =
@@ -179,6 +185,18 @@ export function createDashboardService(deps: ProcessDeps, edge?: EdgeOutbox): Se
     metrics: deps.metrics,
     metricsToken: config.metricsToken,
     alerts: alerts.status,
+    stations: config.ingest.stations.map(({ name, city }) => ({ name, city })),
+    // Stations POST into the outbox of this process: only where one runs (`clima start`).
+    ingest:
+      edge && rejections && config.ingest.stations.length > 0
+        ? {
+            stations: config.ingest.stations,
+            store: edge.queue,
+            rejections,
+            ratePerMinute: config.ingest.ratePerMinute,
+            clock: deps.clock,
+          }
+        : undefined,
   });
   const schema = createSchemaGuard(deps.db, deps.logger);
   return {
@@ -243,6 +261,44 @@ export function createRollupBackfillService(deps: ProcessDeps): Service {
     async stop() {
       abort.abort();
       await running;
+    },
+  };
+}
+
+/**
+ * Stations' readings from the MQTT broker (MQTT_URL), committed to `edge` before they are
+ * acknowledged. `ownsEdge`: no sensor in this process starts and stops the outbox (`clima ingest`).
+ */
+export function createMqttIngestService(
+  deps: ProcessDeps,
+  edge: EdgeOutbox,
+  rejections: RejectionLog,
+  options: { url: string; ownsEdge: boolean },
+): Service {
+  const { config, db } = deps;
+  const logger = deps.logger.child({ component: 'ingest' });
+  const schema = createSchemaGuard(db, logger);
+  const ingest = createMqttIngest({
+    url: options.url,
+    clientId: config.ingest.mqttClientId,
+    stations: config.ingest.stations,
+    store: edge.queue,
+    rejections,
+    clock: deps.clock,
+    logger,
+  });
+  return {
+    name: ingest.name,
+    async start() {
+      if (config.ingest.stations.length === 0)
+        logger.warn('STATIONS lists no station: every message is refused');
+      await schema.atStartUp();
+      if (options.ownsEdge) edge.start();
+      await ingest.start();
+    },
+    async stop() {
+      await ingest.stop();
+      if (options.ownsEdge) await edge.stop();
     },
   };
 }

@@ -93,13 +93,19 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
       createBackupService,
       createDashboardService,
       createEdge,
+      createMqttIngestService,
       createOpenMeteo,
       createRollupBackfillService,
       createSensorService,
       createSensorStatusService,
     },
     { createMetrics },
-  ] = await Promise.all([import('./create-services.js'), import('../core/metrics.js')]);
+    { createRejectionLog },
+  ] = await Promise.all([
+    import('./create-services.js'),
+    import('../core/metrics.js'),
+    import('../ingest/rejection-log.js'),
+  ]);
   const deps: ProcessDeps = {
     config,
     db,
@@ -109,13 +115,32 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
     openMeteo: createOpenMeteo(config, clock, logger),
   };
   const services: Service[] = [];
-  const edge = command === 'start' || command === 'sensor' ? createEdge(deps) : undefined;
+  const edge = ['start', 'sensor', 'ingest'].includes(command) ? createEdge(deps) : undefined;
   const statusPort = config.sensor.statusPort;
   // `clima start` shows the outbox on the dashboard's own /api/status and /metrics.
-  if (edge && command === 'sensor' && statusPort !== undefined)
+  if (edge && (command === 'sensor' || command === 'ingest') && statusPort !== undefined)
     services.push(createSensorStatusService(deps, edge, statusPort));
-  if (edge) services.push(createSensorService(deps, edge));
-  if (command === 'start' || command === 'dashboard') services.push(createDashboardService(deps, edge));
+  if (edge && command !== 'ingest') services.push(createSensorService(deps, edge));
+  const mqttUrl = config.ingest.mqttUrl;
+  if (command === 'ingest' && mqttUrl === undefined) {
+    io.stderr.write(
+      'clima: invalid configuration: MQTT_URL: clima ingest needs the broker to subscribe to\n',
+    );
+    await db.close();
+    return 2;
+  }
+  // Stations' readings come in by MQTT (`clima ingest`, `clima start` with MQTT_URL) and by HTTP (`clima start`).
+  const rejections =
+    edge && command !== 'sensor'
+      ? createRejectionLog({ ...deps, logger: logger.child({ component: 'ingest' }) })
+      : undefined;
+  if (edge && rejections && mqttUrl !== undefined && (command === 'ingest' || command === 'start')) {
+    services.push(
+      createMqttIngestService(deps, edge, rejections, { url: mqttUrl, ownsEdge: command === 'ingest' }),
+    );
+  }
+  if (command === 'start' || command === 'dashboard')
+    services.push(createDashboardService(deps, edge, rejections));
   if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));
   // An embedded install has no administrator to run `clima migrate`: it fills its rollups itself.
   if (command === 'start' && db.dialect === 'sqlite') services.push(createRollupBackfillService(deps));

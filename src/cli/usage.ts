@@ -65,6 +65,12 @@ export const COMMANDS = {
     },
     positionals: ['FILE'],
   },
+  ingest: {
+    summary: "take stations' readings from the MQTT broker at MQTT_URL into the outbox",
+    usage: 'clima ingest',
+    detail:
+      'Subscribes to clima/<station>/readings (QoS 1, persistent session MQTT_CLIENT_ID) for the stations of STATIONS, commits their readings to the outbox before acknowledging them, and sends the outbox to DATABASE_URL. Refused messages are counted, logged and republished to clima/<station>/rejected. SENSOR_PORT serves /metrics and /status as for the sensor.',
+  },
   migrate: {
     summary: 'apply database migrations, fill the rollups of older readings, and exit',
     usage: 'clima migrate',

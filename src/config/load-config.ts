@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatabaseTarget } from '../db/database-url.js';
+import type { Station } from '../ingest/station.js';
 import { type City, DEFAULT_CITIES } from '../weather/city.js';
 import { type AlertsConfig, resolveAlerts } from './alerts-file.js';
 import { ConfigError } from './config-error.js';
@@ -14,9 +15,12 @@ import {
   DATABASE_URL,
   DISPLAY_TIME_ZONE,
   HOST,
+  INGEST_RATE_PER_MIN,
   LOG_LEVEL,
   type LogLevel,
   METRICS_TOKEN,
+  MQTT_CLIENT_ID,
+  MQTT_URL,
   OPEN_METEO_CLIENTS,
   OPEN_METEO_TIMEOUT_MS,
   OPEN_METEO_URL,
@@ -29,6 +33,7 @@ import {
   SENSOR_STATUS_URL,
   type SensorSourceMode,
   SIMULATED_SEED,
+  STATIONS,
   type Variable,
 } from './variables.js';
 
@@ -64,6 +69,15 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Rules, built-in rules' limits and notification targets (ALERTS / ALERTS_FILE). */
   readonly alerts: AlertsConfig;
+  /** Stations (devices) and how their readings come in. */
+  readonly ingest: {
+    readonly stations: readonly Station[];
+    /** The broker to subscribe to; undefined: no MQTT ingestion. */
+    readonly mqttUrl: string | undefined;
+    readonly mqttClientId: string;
+    /** Readings a station may POST per minute. */
+    readonly ratePerMinute: number;
+  };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -130,6 +144,12 @@ export function loadConfig(env: Env, readFile: ReadFile = (path) => readFileSync
     logLevel: read(LOG_LEVEL),
     metricsToken: optional(METRICS_TOKEN),
     alerts,
+    ingest: {
+      stations: optional(STATIONS) ?? [],
+      mqttUrl: optional(MQTT_URL),
+      mqttClientId: read(MQTT_CLIENT_ID),
+      ratePerMinute: read(INGEST_RATE_PER_MIN),
+    },
   };
   return deepFreeze(config);
 }

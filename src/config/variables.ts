@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { type DatabaseTarget, parseDatabaseUrl } from '../db/database-url.js';
+import type { Station } from '../ingest/station.js';
 import type { City } from '../weather/city.js';
 import { type AlertsFile, parseAlertsFile } from './alerts-file.js';
 import { parseCities } from './parse-cities.js';
+import { parseStations } from './parse-stations.js';
 
 /**
  * Every environment variable clima reads: its default, its meaning, and the schema that turns the
@@ -255,6 +257,47 @@ export const ALERTS = {
   secret: true,
   schema: custom<AlertsFile>((raw) => parseAlertsFile(raw)),
 } satisfies Variable<AlertsFile>;
+export const STATIONS = {
+  name: 'STATIONS',
+  defaultText: undefined,
+  description:
+    'Devices that send their own readings (source `device`), as a JSON array of `{"name", "city", "tokenSha256"}`; usually given as `STATIONS_FILE`, a file holding it. Unset, none.',
+  expected: 'a JSON array of {"name", "city", "tokenSha256"} with unique names',
+  schema: custom<Station[]>(parseStations),
+} satisfies Variable<Station[]>;
+
+export const MQTT_URL = {
+  name: 'MQTT_URL',
+  defaultText: undefined,
+  description:
+    "The edge's MQTT broker, `mqtt://USER:PASS@HOST:PORT`, that `clima ingest` (and `clima start`, when set) takes stations' readings from.",
+  expected: 'an mqtt://, mqtts://, ws:// or wss:// URL',
+  secret: true,
+  schema: z
+    .string()
+    .trim()
+    .pipe(z.url({ protocol: /^(mqtts?|wss?)$/ })),
+} satisfies Variable<string>;
+
+export const MQTT_CLIENT_ID = {
+  name: 'MQTT_CLIENT_ID',
+  defaultText: 'clima-ingest',
+  description:
+    'Client id of the ingest subscription: the broker keeps its persistent session (and the messages waiting for it) under this id.',
+  expected: '1 to 64 letters, digits, "-" or "_"',
+  schema: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/),
+} satisfies Variable<string>;
+
+export const INGEST_RATE_PER_MIN = {
+  name: 'INGEST_RATE_PER_MIN',
+  defaultText: '6000',
+  description:
+    'Readings a station may send to `POST /api/ingest` per minute (a burst of as many at once); beyond, 429 with `Retry-After`.',
+  ...integer(1, 10_000_000),
+} satisfies Variable<number>;
 
 /** In README order. */
 export const VARIABLES: readonly Variable<unknown>[] = [
@@ -280,4 +323,8 @@ export const VARIABLES: readonly Variable<unknown>[] = [
   METRICS_TOKEN,
   LOG_LEVEL,
   ALERTS,
+  STATIONS,
+  MQTT_URL,
+  MQTT_CLIENT_ID,
+  INGEST_RATE_PER_MIN,
 ];

@@ -26,8 +26,10 @@ import { createReadingFeed } from './reading-feed.js';
 import { createReadingsService } from './readings-service.js';
 import { alertsRoute } from './routes/alerts-route.js';
 import { browserPage, sendErrorPage } from './routes/error-page.js';
+import { type IngestDeps, ingestRoute } from './routes/ingest-route.js';
 import { pageRoute } from './routes/page-route.js';
 import { readingsRoutes } from './routes/readings-routes.js';
+import { type StationInfo, stationsRoutes } from './routes/stations-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import { streamRoute } from './routes/stream-route.js';
 import { weatherRoute } from './routes/weather-route.js';
@@ -49,6 +51,10 @@ export interface DashboardDeps {
   readonly metricsToken?: string;
   /** The alerts evaluated in this process, for `/api/alerts`; none without. */
   readonly alerts?: () => AlertsStatus;
+  /** The configured stations, shown beside the cities (`/api/stations`). */
+  readonly stations?: readonly StationInfo[];
+  /** Stations' readings over HTTP (`POST /api/ingest`), when this process has an outbox to commit them to. */
+  readonly ingest?: IngestDeps;
 }
 
 /**
@@ -181,6 +187,8 @@ export function createDashboard(deps: DashboardDeps) {
   pageRoute(app, ctx);
   streamRoute(app, feed);
   alertsRoute(app, ctx.alerts);
+  stationsRoutes(app, ctx, deps.stations ?? []);
+  if (deps.ingest !== undefined) ingestRoute(app, deps.ingest);
   // Open streams never finish on their own: end them first, or closing the server would wait forever.
   app.addHook('preClose', async () => feed.close());
 

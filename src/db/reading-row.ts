@@ -10,7 +10,9 @@ import { fromSqlTimestamp, toSqlTimestamp } from './timestamps.js';
 const TEMPERATURE_RANGE = [-100, 100] as const;
 const MAX_CITY_LENGTH = 100;
 const MAX_KEY_LENGTH = 150;
-const SOURCES: readonly ReadingSource[] = ['open-meteo', 'simulated'];
+const SOURCES: readonly ReadingSource[] = ['open-meteo', 'simulated', 'device'];
+// As STATIONS_FILE allows them (src/config/stations.ts): the column holds 64 characters (0004).
+const MAX_STATION_LENGTH = 64;
 
 /**
  * The row that stores `reading`: temperature rounded to one decimal, instants in stored form.
@@ -39,6 +41,14 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
     fail('temperature', `a number of °C in ${TEMPERATURE_RANGE.join('..')}`, reading.temperature);
   }
   if (!SOURCES.includes(source)) fail('source', SOURCES.join(' or '), source);
+  // A device reading restored from a backup has no station (the paper's format cannot hold it).
+  const { station } = reading;
+  if (station !== undefined) {
+    if (source !== 'device') fail('station', `absent for source ${source}`, station);
+    if (typeof station !== 'string' || station === '' || tooLong(station, MAX_STATION_LENGTH)) {
+      fail('station', `a name of 1..${MAX_STATION_LENGTH} characters`, station);
+    }
+  }
   const takenAt = storedInstant(reading.takenAt, 'takenAt', fail);
   return {
     ciudad: city,
@@ -47,6 +57,8 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
     fecha_registro: takenAt,
     reading_key: key,
     source,
+    // Only when set: a restore's 4,000-row statements stay within SQLite's 32,766 variables.
+    ...(station === undefined ? {} : { station }),
     // Often the very same instant (simulated readings, restored ones): formatted once.
     observed_at:
       reading.observedAt === reading.takenAt
@@ -66,6 +78,7 @@ export function toReading(row: Selectable<MedicionesTable>): Reading {
     takenAt: fromSqlTimestamp(row.fecha_registro),
     observedAt: fromSqlTimestamp(row.observed_at),
     source: row.source,
+    ...(row.station === null || row.station === undefined ? {} : { station: row.station }),
   };
 }
 

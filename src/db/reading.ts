@@ -11,6 +11,8 @@ export interface NewReading {
   /** When the source observed the values. */
   readonly observedAt: Date;
   readonly source: ReadingSource;
+  /** The station that sent a `device` reading; absent for every other source. */
+  readonly station?: string;
 }
 
 /** A stored reading, dates as ISO 8601 UTC strings ending in `Z`. */
@@ -23,6 +25,8 @@ export interface Reading {
   readonly takenAt: string;
   readonly observedAt: string;
   readonly source: ReadingSource;
+  /** The station of a `device` reading; absent otherwise, and for device readings restored from a backup. */
+  readonly station?: string;
 }
 
 /** Avg/min/max of the readings that fall in one time bucket of a chart. */
@@ -44,4 +48,22 @@ export interface ReadingBucket {
  */
 export function readingKey(city: string, takenAt: Date): string {
   return `${city}@${takenAt.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The idempotency key of a station's reading: the station and the second it was taken, so a
+ * redelivered message is stored once. `station:` cannot begin a city's key: city names hold no
+ * colon (`CITIES` separates its fields with colons).
+ */
+export function deviceReadingKey(station: string, takenAt: Date): string {
+  return `station:${station}@${takenAt.toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The key of a device reading restored from a backup, which holds neither its station nor its
+ * key: made unique by the id it had, so that it never collides with its city's own reading, or
+ * another station's, of the same second.
+ */
+export function restoredDeviceKey(id: number, takenAt: Date): string {
+  return `restored-device:${id}@${takenAt.toISOString().slice(0, 19)}Z`;
 }

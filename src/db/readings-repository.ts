@@ -65,6 +65,10 @@ export interface ReadingsRepository {
   latestPerCity(cities: readonly string[]): Promise<Reading[]>;
   /** The last `limit` readings stored, newest (highest id) first: the paper's query. */
   latestReadings(limit: number): Promise<Reading[]>;
+  /** The newest reading (by `fecha_registro`, then id) of each station that has one, in `stations` order. */
+  latestPerStation(stations: readonly string[]): Promise<Reading[]>;
+  /** A station's readings in `[from, to]`, newest first, at most `limit`. */
+  stationReadingsInRange(query: { station: string; from: Date; to: Date; limit: number }): Promise<Reading[]>;
   /** A city's readings in `[from, to]`, newest first, at most `limit`. */
   readingsInRange(query: RangeQuery): Promise<Reading[]>;
   /**
@@ -130,6 +134,38 @@ export function createReadingsRepository(db: Database): ReadingsRepository {
         ),
       );
       return rows.flatMap((row) => (row === undefined ? [] : [toReading(row)]));
+    },
+
+    async latestPerStation(stations) {
+      // One seek of the (station, fecha_registro) index per station.
+      const rows = await Promise.all(
+        [...new Set(stations)].map((station) =>
+          kysely
+            .selectFrom('mediciones')
+            .selectAll()
+            .where('station', '=', station)
+            .orderBy('fecha_registro', 'desc')
+            .orderBy('id', 'desc')
+            .limit(1)
+            .executeTakeFirst(),
+        ),
+      );
+      return rows.flatMap((row) => (row === undefined ? [] : [toReading(row)]));
+    },
+
+    async stationReadingsInRange({ station, from, to, limit }) {
+      const bounds = storedBounds(from, to);
+      const rows = await kysely
+        .selectFrom('mediciones')
+        .selectAll()
+        .where('station', '=', station)
+        .where('fecha_registro', '>=', bounds.from)
+        .where('fecha_registro', '<=', bounds.to)
+        .orderBy('fecha_registro', 'desc')
+        .orderBy('id', 'desc')
+        .limit(checkedCount('limit', limit))
+        .execute();
+      return rows.map(toReading);
     },
 
     async latestReadings(limit) {

@@ -21,6 +21,8 @@ export interface MedicionesTable {
   source: ReadingSource;
   /** When the source observed the values: `'YYYY-MM-DD HH:MM:SS'` UTC. */
   observed_at: string;
+  /** The station that sent a `device` reading (migration 0004); null for every other source. */
+  station: string | null;
 }
 
 /** Table `clima_database`: exactly one row, this database's identity (migration 0002). */

@@ -32,6 +32,7 @@ interface Row {
   taken_at: number;
   observed_at: number;
   source: ReadingSource;
+  station: string | null;
 }
 
 /** Logging a full outbox more often than this would flood the log during a long outage. */
@@ -64,9 +65,13 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
     CREATE TABLE IF NOT EXISTS outbox_totals (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
     INSERT OR IGNORE INTO outbox_totals (name, value) VALUES ('sent', 0), ('dropped', 0);
   `);
+  // Outbox files written before stations existed: their queued readings keep no station.
+  const columns = file.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('outbox')").all();
+  if (!columns.some((column) => column.name === 'station'))
+    file.exec('ALTER TABLE outbox ADD COLUMN station TEXT');
   const insert = file.prepare(
-    `INSERT OR IGNORE INTO outbox (reading_key, city, temperature, humidity, taken_at, observed_at, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR IGNORE INTO outbox (reading_key, city, temperature, humidity, taken_at, observed_at, source, station)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const dropOldest = file.prepare(
     'DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT ?)',
@@ -104,6 +109,7 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
         r.takenAt.getTime(),
         r.observedAt.getTime(),
         r.source,
+        r.station ?? null,
       );
       appended += result.changes;
     }
@@ -186,6 +192,7 @@ function toQueued(row: Row): QueuedReading {
       takenAt: new Date(row.taken_at),
       observedAt: new Date(row.observed_at),
       source: row.source,
+      ...(row.station === null ? {} : { station: row.station }),
     },
   };
 }

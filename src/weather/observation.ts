@@ -1,7 +1,10 @@
 import type { City } from './city.js';
 
-/** Where a reading came from; stored with it so simulated data is never mistaken for real data. */
-export type ReadingSource = 'open-meteo' | 'simulated';
+/**
+ * Where a reading came from; stored with it so simulated data is never mistaken for real data.
+ * `device`: a station's own sensor, sent over MQTT or HTTP (src/ingest).
+ */
+export type ReadingSource = 'open-meteo' | 'simulated' | 'device';
 
 /** Current conditions for one city, as a source reported them. */
 export interface Observation {

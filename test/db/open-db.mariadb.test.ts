@@ -45,6 +45,7 @@ mariadbSuite('a MySQL database whose server fails', (server) => {
         '0001-create-mediciones',
         '0002-database-identity',
         '0003-create-rollups',
+        '0004-add-station',
         '0005-create-alerts',
       ]);
       assert.equal(await repo.insertBatch(BATCH), 3);

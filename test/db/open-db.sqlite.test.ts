@@ -91,7 +91,7 @@ describe('a SQLite database', () => {
     assert.deepEqual(codes, [0, 0, 0, 0], results.join('\n'));
     // All pending migrations commit as one transaction: one process applies them all.
     assert.deepEqual(results.sort(), [
-      '["0001-create-mediciones","0002-database-identity","0003-create-rollups","0005-create-alerts"]',
+      '["0001-create-mediciones","0002-database-identity","0003-create-rollups","0004-add-station","0005-create-alerts"]',
       '[]',
       '[]',
       '[]',

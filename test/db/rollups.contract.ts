@@ -4,9 +4,12 @@ import { Migrator, sql } from 'kysely';
 import { createBackupRepository } from '../../src/db/backup-repository.js';
 import { dialectSql } from '../../src/db/dialect.js';
 import { createMediciones } from '../../src/db/migrations/0001-create-mediciones.js';
+import { createDatabaseIdentity } from '../../src/db/migrations/0002-database-identity.js';
+import { createRollups } from '../../src/db/migrations/0003-create-rollups.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../src/db/open-db.js';
-import type { NewReading } from '../../src/db/reading.js';
+import { deviceReadingKey, type NewReading } from '../../src/db/reading.js';
+import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import { backfillRollups, rollupsComplete } from '../../src/db/rollup-backfill.js';
 import { ROLLUP_LEVELS } from '../../src/db/rollup-levels.js';
 import type { Schema } from '../../src/db/schema.js';
@@ -389,5 +392,110 @@ export function maintainingRollups(context: () => ContractContext): void {
     await assertRollupsExact(db.kysely);
     const count = await sql<{ n: number }>`select count(*) as n from mediciones_1m`.execute(db.kysely);
     assert.equal(Number(count.rows[0]?.n), 1);
+  });
+
+  // Stations are devices in a city: their readings are readings of that city, so the city's
+  // charts and rollups include them. A station's own history is read from its readings.
+  it("counts a station's readings in its city's buckets, once each however often they are redelivered", async () => {
+    const { db, repo } = context();
+    const at = Date.parse('2024-04-01T10:00:00Z');
+    const device = (station: string, i: number, temperature: number): NewReading => ({
+      ...reading('Manizales', at + i * 20_000, { temperature, humidity: 40 + i }),
+      key: deviceReadingKey(station, new Date(at + i * 20_000)),
+      source: 'device',
+      station,
+    });
+    const sent = [
+      reading('Manizales', at, { temperature: 17 }),
+      ...Array.from({ length: 6 }, (_, i) => device('finca-1', i, 15 + i / 10)),
+      ...Array.from({ length: 6 }, (_, i) => device('finca-2', i, 18 - i / 10)),
+    ];
+    assert.equal(
+      await repo.insertBatch(sent),
+      13,
+      'the sensor and two stations at the same second: three readings',
+    );
+    assert.equal(await repo.insertBatch(sent.slice(1, 8)), 0, 'redelivered: stored already');
+    await assertRollupsExact(db.kysely);
+    const [minute] = await db.kysely
+      .selectFrom('mediciones_1m')
+      .select(['ciudad', 'reading_count'])
+      .where('bucket_start', '=', '2024-04-01 10:00:00')
+      .execute();
+    assert.deepEqual(
+      { ...minute, reading_count: Number(minute?.reading_count) },
+      {
+        ciudad: 'Manizales',
+        reading_count: 7,
+      },
+    );
+    const stored = await repo.pageById({ afterId: 0, limit: 100 });
+    assert.deepEqual(
+      stored.filter((r) => r.station === 'finca-2').map((r) => [r.source, r.city, r.temperature]),
+      Array.from({ length: 6 }, (_, i) => ['device', 'Manizales', Math.round((18 - i / 10) * 10) / 10]),
+    );
+    assert.equal(stored.find((r) => r.source === 'simulated')?.station, undefined);
+  });
+
+  it('adds stations to a database with readings, keeping every row, id, the id counter and the rollups', async () => {
+    const { dialect } = context();
+    const older = openDb(await dialect.freshTarget());
+    try {
+      const sqlOf = dialectSql(older.dialect);
+      const migrator = new Migrator({
+        db: older.kysely,
+        provider: {
+          getMigrations: async () => ({
+            '0001-create-mediciones': createMediciones(sqlOf),
+            '0002-database-identity': createDatabaseIdentity(sqlOf),
+            '0003-create-rollups': createRollups(sqlOf),
+          }),
+        },
+      });
+      assert.equal((await migrator.migrateToLatest()).error, undefined);
+      // Written as the release before stations wrote them: no station column yet.
+      await insertBehindRollups(older.kysely, [
+        reading('Cali', '2024-03-01T12:00:00Z', { temperature: 25.5 }),
+        reading('Cali', '2024-03-01T12:00:30Z', { temperature: 26.5 }),
+        reading('Bogota', '2024-03-01T12:00:00Z', { temperature: 12 }),
+      ]);
+      // The highest id is deleted: SQLite's AUTOINCREMENT (and InnoDB) must not hand it out again.
+      const rows = await older.kysely.selectFrom('mediciones').selectAll().orderBy('id').execute();
+      const top = rows.at(-1)?.id ?? 0;
+      await older.kysely.deleteFrom('mediciones').where('id', '=', top).execute();
+      const kept = rows.slice(0, -1);
+      await forgetRollups(older.kysely);
+      await backfillRollups(older, { batchRows: 10 });
+
+      assert.deepEqual(await migrateToLatest(older), ['0004-add-station']);
+      const after = await older.kysely.selectFrom('mediciones').selectAll().orderBy('id').execute();
+      assert.deepEqual(
+        after,
+        kept.map((row) => ({ ...row, station: null })),
+      );
+      const repo = createReadingsRepository(older);
+      const at = new Date('2024-03-01T12:00:00Z');
+      await repo.insertBatch([
+        {
+          ...reading('Cali', at),
+          key: deviceReadingKey('finca-1', at),
+          source: 'device',
+          station: 'finca-1',
+        },
+      ]);
+      const [newest] = await repo.latestReadings(1);
+      assert.ok((newest?.id ?? 0) > top, `new id ${newest?.id} after ${top}`);
+      assert.equal(newest?.station, 'finca-1');
+      await assertRollupsExact(older.kysely);
+      await assert.rejects(
+        sql`insert into mediciones (ciudad, temperatura, humedad, fecha_registro, reading_key, source, observed_at)
+          values ('Cali', 1, 1, '2024-01-01 00:00:00', 'k', 'radio', '2024-01-01 00:00:00')`.execute(
+          older.kysely,
+        ),
+        'an unknown source is still refused',
+      );
+    } finally {
+      await older.close();
+    }
   });
 }

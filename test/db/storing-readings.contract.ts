@@ -13,6 +13,7 @@ export function storingReadings(context: () => ContractContext): void {
       '0001-create-mediciones',
       '0002-database-identity',
       '0003-create-rollups',
+      '0004-add-station',
       '0005-create-alerts',
     ]);
     assert.deepEqual(await migrateToLatest(db), []);

@@ -38,6 +38,7 @@ const MIGRATIONS = [
   '0001-create-mediciones',
   '0002-database-identity',
   '0003-create-rollups',
+  '0004-add-station',
   '0005-create-alerts',
 ];
 const READY_MS = 30_000;

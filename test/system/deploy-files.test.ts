@@ -197,8 +197,19 @@ describe('the compose files (docker-compose config, no engine)', () => {
   it('local: dashboard (5000, 2 CPUs, 2 GB), sensor and backup on local-net, each with its own account', async () => {
     const compose = await composeConfig(LOCAL, ['compose.yaml'], localEnv);
     assertReferencesDeclared(compose);
-    assert.deepEqual(Object.keys(compose.services).sort(), ['backup', 'dashboard', 'sensor']);
-    const accounts = { dashboard: 'clima_reader', sensor: 'clima_sensor', backup: 'clima_reader' };
+    assert.deepEqual(Object.keys(compose.services).sort(), [
+      'backup',
+      'dashboard',
+      'ingest',
+      'mosquitto',
+      'sensor',
+    ]);
+    const accounts = {
+      dashboard: 'clima_reader',
+      sensor: 'clima_sensor',
+      backup: 'clima_reader',
+      ingest: 'clima_sensor',
+    };
     for (const [name, account] of Object.entries(accounts)) {
       const service = compose.services[name] as ComposeService;
       assert.deepEqual(service.command, [name]);
@@ -232,6 +243,24 @@ describe('the compose files (docker-compose config, no engine)', () => {
     );
     assert.equal(compose.services.backup?.environment?.BACKUP_DIR, '/backups');
     assert.ok(compose.services.sensor?.volumes?.includes('edge_state:/data:rw'));
+    assert.ok(compose.services.ingest?.volumes?.includes('ingest_state:/data:rw'), 'an outbox of its own');
+  });
+
+  it("local: the broker with its users' ACL and persistent sessions, and clima ingest reaching it by a secret URL", async () => {
+    const compose = await composeConfig(LOCAL, ['compose.yaml'], localEnv);
+    const broker = compose.services.mosquitto as ComposeService;
+    assert.deepEqual(Object.keys(broker.networks ?? {}), ['local-net']);
+    for (const file of ['mosquitto.conf', 'acl', 'passwd']) {
+      assert.ok(
+        broker.volumes?.includes(`${LOCAL}/mosquitto/${file}:/mosquitto/config/${file}:ro`),
+        `mounts ${file}`,
+      );
+    }
+    assert.ok(broker.volumes?.includes('broker_state:/mosquitto/data:rw'), 'sessions outlive the container');
+    const ingest = compose.services.ingest as ComposeService;
+    assert.equal(ingest.environment?.MQTT_URL_FILE, '/run/secrets/mqtt_url');
+    assert.equal(ingest.environment?.STATIONS_FILE, '/etc/clima/stations.json');
+    assert.deepEqual(compose.secrets?.mqtt_url, { file: `${LOCAL}/secrets/mqtt_url` });
   });
 
   it('local: refuses to start without CLOUD_HOST and the passwords from the env file', async () => {
@@ -246,6 +275,7 @@ describe('the compose files (docker-compose config, no engine)', () => {
   it('local: every service verifies the cloud against tls/ca.pem and its name, by default', async () => {
     const compose = await composeConfig(LOCAL, ['compose.yaml'], localEnv);
     for (const [name, service] of Object.entries(compose.services)) {
+      if (name === 'mosquitto') continue;
       const url = new URL(service.environment?.DATABASE_URL ?? '');
       assert.equal(url.searchParams.get('ssl-mode'), 'VERIFY_IDENTITY', name);
       assert.equal(url.searchParams.get('ssl-ca'), '/etc/clima/tls/ca.pem', name);
@@ -258,7 +288,8 @@ describe('the compose files (docker-compose config, no engine)', () => {
       `${readFileSync(localEnv, 'utf8')}\nDATABASE_URL_OPTIONS=?ssl-mode=DISABLED\n`,
       async (envFile) => {
         const compose = await composeConfig(LOCAL, ['compose.yaml'], envFile);
-        for (const service of Object.values(compose.services)) {
+        for (const [name, service] of Object.entries(compose.services)) {
+          if (name === 'mosquitto') continue;
           const target = parseDatabaseUrl(service.environment?.DATABASE_URL ?? '');
           assert.equal(target.dialect === 'mysql' && target.tls.mode, 'DISABLED');
         }

@@ -325,6 +325,7 @@ describe('the cloud as a Galera cluster of three behind the proxy (npm run hybri
           { name: '0001-create-mediciones' },
           { name: '0002-database-identity' },
           { name: '0003-create-rollups' },
+          { name: '0004-add-station' },
           { name: '0005-create-alerts' },
         ],
         `node ${node.index}: the migrations recorded once`,

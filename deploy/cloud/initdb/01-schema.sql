@@ -20,13 +20,16 @@ CREATE TABLE mediciones (
   reading_key varchar(150) NOT NULL,
   source varchar(16) NOT NULL,
   observed_at datetime NOT NULL,
+  station varchar(64) NULL,
   CONSTRAINT mediciones_reading_key_unique UNIQUE (reading_key),
   CONSTRAINT mediciones_humedad_range CHECK (humedad BETWEEN 0 AND 100),
   CONSTRAINT mediciones_temperatura_range CHECK (temperatura BETWEEN -100 AND 100),
-  CONSTRAINT mediciones_source_known CHECK (source IN ('open-meteo', 'simulated'))
+  CONSTRAINT mediciones_source_known CHECK (source IN ('open-meteo', 'simulated', 'device'))
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 CREATE INDEX mediciones_ciudad_fecha_registro_idx ON mediciones (ciudad, fecha_registro);
+-- Migration 0004-add-station: a station's readings (source 'device'), by station and time.
+CREATE INDEX mediciones_station_fecha_registro_idx ON mediciones (station, fecha_registro);
 
 -- Migration 0002-database-identity: this database's id, recorded by backups as their origin. A
 -- random (version 4) UUID drawn once, as the migration draws it, from the server's RANDOM_BYTES.
@@ -149,14 +152,18 @@ CREATE TABLE kysely_migration_lock (
 );
 
 -- The migrator orders what ran by this ISO-8601 text, as new Date(...) parses it, then by name.
--- Applied together, so under one timestamp: a later one for 0002 or 0003 would sort it out of order.
+-- Applied together, so under one timestamp: a later one for 0002 or later would sort it out of order.
 INSERT INTO kysely_migration (name, timestamp)
 VALUES ('0001-create-mediciones', DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%fZ'));
 INSERT INTO kysely_migration (name, timestamp)
 SELECT later.name, first.timestamp
 FROM kysely_migration AS first
-CROSS JOIN (SELECT '0002-database-identity' AS name UNION ALL SELECT '0003-create-rollups'
-  UNION ALL SELECT '0005-create-alerts') AS later
+CROSS JOIN (
+  SELECT '0002-database-identity' AS name
+  UNION ALL SELECT '0003-create-rollups'
+  UNION ALL SELECT '0004-add-station'
+  UNION ALL SELECT '0005-create-alerts'
+) AS later
 WHERE first.name = '0001-create-mediciones';
 
 INSERT INTO kysely_migration_lock (id, is_locked) VALUES ('migration_lock', 0);

@@ -6,7 +6,14 @@ import type { Lang } from './page-model.js';
 /** The label of each source, on the page and in what its script adds. */
 export function sourceLabel(source: ReadingSource, lang: Lang): string {
   const messages = MESSAGES[lang];
-  return source === 'simulated' ? messages.sourceSimulated : messages.sourceOpenMeteo;
+  switch (source) {
+    case 'simulated':
+      return messages.sourceSimulated;
+    case 'device':
+      return messages.sourceDevice;
+    case 'open-meteo':
+      return messages.sourceOpenMeteo;
+  }
 }
 
 /** A badge whose colour and border tell real from simulated data, not its text alone. */

@@ -5,6 +5,7 @@ import type { Database } from '../open-db.js';
 import { createMediciones } from './0001-create-mediciones.js';
 import { createDatabaseIdentity } from './0002-database-identity.js';
 import { createRollups } from './0003-create-rollups.js';
+import { addStation } from './0004-add-station.js';
 import { createAlerts } from './0005-create-alerts.js';
 
 /**
@@ -17,6 +18,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '0001-create-mediciones': createMediciones(sql),
     '0002-database-identity': createDatabaseIdentity(sql),
     '0003-create-rollups': createRollups(sql),
+    '0004-add-station': addStation(sql),
     '0005-create-alerts': createAlerts(sql),
   };
 }

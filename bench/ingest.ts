@@ -1,0 +1,236 @@
+/**
+ * Stations' readings, measured (issue 15):
+ *
+ * - MQTT, QoS 1, STATIONS stations each publishing MESSAGES_PER_STATION readings to a private
+ *   Mosquitto: readings per second from the first publish to the last commit in the outbox (fsynced
+ *   SQLite), beside the ceiling: a plain subscriber of the same stream on the same broker (QoS 1,
+ *   the same receive maximum, acknowledging on receipt), in the same run. Target: ratio >= 0.5.
+ * - HTTP: `POST /api/ingest` with batches of 100 readings at 50 connections (autocannon in its own
+ *   process) against the dashboard committing to the outbox: p99, beside `GET /healthz` under the
+ *   same load. Target: p99 under 50 ms.
+ *
+ *   npm run bench:ingest [-- --stations 1000 --messages 20 --seconds 10]
+ *
+ * Not part of `npm test`: nothing here asserts a time.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { connect, connectAsync, type MqttClient } from 'mqtt';
+import { systemClock } from '../src/core/clock.js';
+import { silentLogger } from '../src/core/logger.js';
+import { createMetrics } from '../src/core/metrics.js';
+import { migrateToLatest } from '../src/db/migrations/migrate-to-latest.js';
+import { openDb } from '../src/db/open-db.js';
+import { createMqttIngest } from '../src/ingest/mqtt-ingest.js';
+import { createRejectionLog } from '../src/ingest/rejection-log.js';
+import type { Station } from '../src/ingest/station.js';
+import { createEdgeOutbox } from '../src/outbox/edge-outbox.js';
+import { openOutbox } from '../src/outbox/outbox.js';
+import { startMosquitto } from '../test/support/mosquitto.js';
+import { createTestDashboard } from '../test/support/test-dashboard.js';
+import { markdownTable } from './support/markdown-table.js';
+
+const { values } = parseArgs({
+  options: {
+    stations: { type: 'string', default: '1000' },
+    messages: { type: 'string', default: '20' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const STATIONS = Number(values.stations);
+const MESSAGES_PER_STATION = Number(values.messages);
+const TOTAL = STATIONS * MESSAGES_PER_STATION;
+const SECONDS = Number(values.seconds);
+const RECEIVE_MAXIMUM = 1_000;
+const T0 = Date.parse('2026-11-29T00:00:00Z');
+
+const dir = mkdtempSync(join(tmpdir(), 'clima-bench-ingest-'));
+const stations: Station[] = Array.from({ length: STATIONS }, (_, i) => ({
+  name: `s${i}`,
+  city: `City ${i % 50}`,
+  tokenSha256: createHash('sha256').update(`token-${i}`).digest('hex'),
+}));
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Publishes every station's readings, interleaved, with QoS 1; resolves once the broker has them all. */
+async function publishAll(url: string, prefix: string): Promise<void> {
+  const publisher = await connectAsync(url, { clientId: `pub-${prefix}` });
+  const sent: Promise<unknown>[] = [];
+  for (let m = 0; m < MESSAGES_PER_STATION; m++) {
+    for (const station of stations) {
+      const body = JSON.stringify({
+        temperature: 20 + (m % 10) / 10,
+        humidity: 50,
+        takenAt: new Date(T0 + m * 1000).toISOString(),
+      });
+      sent.push(publisher.publishAsync(`${prefix}/${station.name}/readings`, body, { qos: 1 }));
+    }
+  }
+  await Promise.all(sent);
+  await publisher.endAsync();
+}
+
+/** The ceiling: a subscriber that only counts, acknowledging each message on receipt. */
+async function plainSubscriber(url: string): Promise<number> {
+  const prefix = 'plain';
+  let received = 0;
+  const subscriber: MqttClient = connect(url, {
+    clientId: 'bench-plain',
+    clean: false,
+    protocolVersion: 5,
+    properties: { sessionExpiryInterval: 3600, receiveMaximum: RECEIVE_MAXIMUM },
+  });
+  subscriber.on('message', () => received++);
+  await new Promise((resolve) => subscriber.once('connect', resolve));
+  await subscriber.subscribeAsync(`${prefix}/+/readings`, { qos: 1 });
+  const started = performance.now();
+  await Promise.all([publishAll(url, prefix), until(() => received >= TOTAL)]);
+  const seconds = (performance.now() - started) / 1000;
+  await subscriber.endAsync();
+  return TOTAL / seconds;
+}
+
+/** clima's ingest committing into an outbox file. */
+async function ingestToOutbox(url: string): Promise<number> {
+  const prefix = 'clima';
+  const outbox = openOutbox({
+    path: join(dir, 'mqtt-outbox.db'),
+    maxRows: 10_000_000,
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  const ingest = createMqttIngest({
+    url,
+    clientId: 'bench-ingest',
+    stations,
+    store: { insertBatch: async (readings) => outbox.append(readings) },
+    rejections: createRejectionLog({ metrics: createMetrics(), clock: systemClock, logger: silentLogger }),
+    clock: systemClock,
+    logger: silentLogger,
+    topicPrefix: prefix,
+  });
+  await ingest.start();
+  await until(() => ingest.status().connected);
+  const started = performance.now();
+  await Promise.all([publishAll(url, prefix), until(() => outbox.stats().depth >= TOTAL)]);
+  const seconds = (performance.now() - started) / 1000;
+  await ingest.stop();
+  outbox.close();
+  return TOTAL / seconds;
+}
+
+const run = promisify(execFile);
+const AUTOCANNON = new URL('../node_modules/autocannon/autocannon.js', import.meta.url).pathname;
+
+async function autocannon(
+  url: string,
+  extra: string[],
+): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+  const { stdout } = await run(
+    process.execPath,
+    [AUTOCANNON, '--json', '-c', '50', '-d', String(SECONDS), ...extra, url],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const result = JSON.parse(stdout);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+async function http(): Promise<string[][]> {
+  const db = openDb({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+  await migrateToLatest(db);
+  const edge = createEdgeOutbox({
+    path: join(dir, 'http-outbox.db'),
+    maxRows: 10_000_000,
+    database: { insertBatch: async () => 0 },
+    embedded: true,
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  const metrics = createMetrics();
+  const dashboard = createTestDashboard({
+    db,
+    metrics,
+    ingest: {
+      stations,
+      store: edge.queue,
+      rejections: createRejectionLog({ metrics, clock: systemClock, logger: silentLogger }),
+      ratePerMinute: 10_000_000,
+      clock: systemClock,
+    },
+  });
+  await dashboard.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = dashboard.app.server.address() as { port: number };
+  const base = `http://127.0.0.1:${address.port}`;
+  const batch = JSON.stringify(
+    Array.from({ length: 100 }, (_, i) => ({
+      temperature: 20,
+      humidity: 50,
+      takenAt: new Date(T0 + i * 1000).toISOString(),
+    })),
+  );
+  const baseline = await autocannon(`${base}/healthz`, []);
+  const ingest = await autocannon(`${base}/api/ingest`, [
+    '-m',
+    'POST',
+    '-H',
+    'content-type=application/json',
+    '-H',
+    'authorization=Bearer token-0',
+    '-b',
+    batch,
+  ]);
+  await dashboard.app.close();
+  await edge.stop();
+  await db.close();
+  return [
+    [
+      'GET /healthz (baseline)',
+      String(Math.round(baseline.rps)),
+      String(baseline.p50),
+      String(baseline.p99),
+      String(baseline.non2xx),
+    ],
+    [
+      'POST /api/ingest, 100 readings',
+      `${Math.round(ingest.rps)} (${Math.round(ingest.rps * 100)} readings/s)`,
+      String(ingest.p50),
+      String(ingest.p99),
+      String(ingest.non2xx),
+    ],
+  ];
+}
+
+const broker = await startMosquitto();
+try {
+  console.log(
+    `MQTT QoS 1: ${STATIONS} stations x ${MESSAGES_PER_STATION} messages = ${TOTAL} readings, private Mosquitto`,
+  );
+  const ceiling = await plainSubscriber(broker.url);
+  const clima = await ingestToOutbox(broker.url);
+  console.log(
+    markdownTable(
+      ['path', 'readings/s', 'ratio to ceiling'],
+      [
+        ['plain subscriber (ceiling)', Math.round(ceiling), '1.00'],
+        ['clima ingest -> outbox commit', Math.round(clima), (clima / ceiling).toFixed(2)],
+      ],
+    ),
+  );
+  console.log(`\nHTTP: 50 connections, ${SECONDS} s each`);
+  console.log(markdownTable(['request', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx'], await http()));
+} finally {
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+}
