@@ -1,6 +1,6 @@
-/** A city's newest stored reading, as rules see it. */
+/** The newest stored reading of a subject (a city, or a station), as rules see it. */
 export interface LatestReading {
-  readonly city: string;
+  readonly subject: string;
   readonly temperature: number;
   readonly humidity: number;
   readonly takenAt: Date;
@@ -23,8 +23,11 @@ export interface SystemInputs {
 
 /** Everything one evaluation looks at. */
 export interface AlertInputs {
-  /** The configured cities: staleness watches them even before their first reading. */
-  readonly cities: readonly string[];
+  /**
+   * The configured cities and stations: staleness watches them even before their first reading.
+   * A station is a subject of its own, so a rule may name it and a silent station is noticed.
+   */
+  readonly subjects: readonly string[];
   readonly latest: readonly LatestReading[];
   readonly system: SystemInputs;
 }

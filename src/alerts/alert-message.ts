@@ -3,6 +3,11 @@ import { SYSTEM_SUBJECT } from './alert-rule.js';
 
 /** The JSON a webhook receives for one transition. */
 export interface AlertPayload {
+  /**
+   * The transition's id, the same on every attempt: delivery is at least once (a crash between a
+   * receiver's 2xx and its record sends it again), so a receiver drops an id it has seen.
+   */
+  readonly id: string;
   readonly rule: string;
   /** The city (or station) the alert is about; null for a built-in rule. */
   readonly city: string | null;
@@ -16,6 +21,7 @@ export interface AlertPayload {
 
 export function alertPayload(transition: AlertTransition, pageUrl: string): AlertPayload {
   return {
+    id: `${transition.rule}/${transition.subject}/${transition.seq}`,
     rule: transition.rule,
     city: transition.subject === SYSTEM_SUBJECT ? null : transition.subject,
     state: transition.state,

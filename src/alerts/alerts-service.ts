@@ -5,6 +5,7 @@ import type { Metrics } from '../core/metrics.js';
 import { createStateChangeLog } from '../core/state-change-log.js';
 import { type AlertTransition, createAlertsRepository } from '../db/alerts-repository.js';
 import type { Database } from '../db/open-db.js';
+import type { Reading } from '../db/reading.js';
 import { createReadingsRepository } from '../db/readings-repository.js';
 import { createAlertEvaluator } from './alert-evaluator.js';
 import type { AlertInputs, SystemInputs } from './alert-inputs.js';
@@ -44,6 +45,8 @@ export interface AlertsServiceDeps {
   readonly db: Database;
   readonly config: AlertsConfig;
   readonly cities: readonly string[];
+  /** The configured stations' names: each a subject of its own, beside the cities. */
+  readonly stations: readonly string[];
   readonly systemInputs: () => Promise<SystemInputs>;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -61,11 +64,25 @@ export function createAlertsService(deps: AlertsServiceDeps) {
   const repository = createAlertsRepository(db);
   const readings = createReadingsRepository(db);
   const metrics = createAlertMetrics(deps.metrics);
-  const readInputs = async (): Promise<AlertInputs> => ({
-    cities: deps.cities,
-    latest: (await readings.latestPerCity(deps.cities)).map((r) => ({ ...r, takenAt: new Date(r.takenAt) })),
-    system: await deps.systemInputs(),
-  });
+  const readInputs = async (): Promise<AlertInputs> => {
+    const [cities, stations] = await Promise.all([
+      readings.latestPerCity(deps.cities),
+      deps.stations.length === 0 ? [] : readings.latestPerStation(deps.stations),
+    ]);
+    const latest = (subject: string, reading: Reading) => ({
+      ...reading,
+      subject,
+      takenAt: new Date(reading.takenAt),
+    });
+    return {
+      subjects: [...deps.cities, ...deps.stations],
+      latest: [
+        ...cities.map((reading) => latest(reading.city, reading)),
+        ...stations.map((reading) => latest(reading.station ?? reading.city, reading)),
+      ],
+      system: await deps.systemInputs(),
+    };
+  };
   const evaluator = createAlertEvaluator({
     repository,
     rules: alertRules(config),

@@ -43,15 +43,15 @@ export function observe(
       // A problem that is over counts as lasting 0 s; a backup folder with no backup, forever.
       judge(rule, SYSTEM_SUBJECT, input === null ? null : input === undefined ? 0 : seconds(input));
     } else if (rule.metric === 'staleness') {
-      const cities = new Set([...inputs.cities, ...inputs.latest.map((r) => r.city)]);
-      for (const city of cities) {
-        if (!ruleMatches(rule.city, { city })) continue;
-        const latest = inputs.latest.find((r) => r.city === city);
-        judge(rule, city, latest ? seconds(latest.takenAt) : null);
+      const subjects = new Set([...inputs.subjects, ...inputs.latest.map((r) => r.subject)]);
+      for (const subject of subjects) {
+        if (!ruleMatches(rule.city, subject)) continue;
+        const latest = inputs.latest.find((r) => r.subject === subject);
+        judge(rule, subject, latest ? seconds(latest.takenAt) : null);
       }
     } else {
       for (const reading of inputs.latest) {
-        if (ruleMatches(rule.city, reading)) judge(rule, reading.city, reading[rule.metric]);
+        if (ruleMatches(rule.city, reading.subject)) judge(rule, reading.subject, reading[rule.metric]);
       }
     }
   }

@@ -166,6 +166,7 @@ export function createDashboardService(
     db: deps.db,
     config: config.alerts,
     cities: config.cities.map((city) => city.name),
+    stations: config.ingest.stations.map((station) => station.name),
     systemInputs: () => readSystemInputs(outbox, config.backup.dir),
     clock: deps.clock,
     logger: deps.logger,

@@ -36,6 +36,7 @@ mariadbSuite('the alerts service while its database is unreachable', (server) =>
         db,
         config,
         cities: ['Cali'],
+        stations: [],
         systemInputs: async () => ({}),
         clock,
         logger,

@@ -79,9 +79,11 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
   let clock: ManualClock;
   let latest: LatestReading[];
   let system: SystemInputs;
-  const inputs = (): AlertInputs => ({ cities: ['Manizales', 'Cali'], latest, system });
-  const reading = (city: string, temperature: number, humidity = 60, ageS = 0): LatestReading => ({
-    city,
+  const cities = ['Manizales', 'Cali'];
+  let subjects: string[];
+  const inputs = (): AlertInputs => ({ subjects, latest, system });
+  const reading = (subject: string, temperature: number, humidity = 60, ageS = 0): LatestReading => ({
+    subject,
     temperature,
     humidity,
     takenAt: new Date(clock.now() - ageS * 1000),
@@ -97,6 +99,7 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
     clock = new ManualClock(START);
     receiver.received.length = 0;
     latest = [reading('Manizales', 10), reading('Cali', 25)];
+    subjects = cities;
     system = {};
   });
   after(async () => {
@@ -148,6 +151,7 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
       receiver.received.map((hook) => hook.json),
       [
         {
+          id: 'frost/Manizales/2',
           rule: 'frost',
           city: 'Manizales',
           state: 'firing',
@@ -156,6 +160,7 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
           url: 'http://clima.test/',
         },
         {
+          id: 'frost/Manizales/3',
           rule: 'frost',
           city: 'Manizales',
           state: 'resolved',
@@ -212,6 +217,26 @@ export function alertsContract(fresh: () => Promise<FreshDatabase>, options: { c
       fire: () => (latest = [reading('Manizales', 10, 60, 0), reading('Cali', 25, 60, 300)]),
       calm: () => (latest = [reading('Manizales', 10), reading('Cali', 25)]),
       subject: 'Cali',
+    },
+    {
+      name: 'staleness naming a station',
+      rule: { name: 'finca-silent', city: 'finca-1', metric: 'staleness', above: 120 },
+      fire: () => {
+        subjects = [...cities, 'finca-1'];
+        latest = [reading('Cali', 25, 60, 300), reading('finca-1', 20, 60, 300)];
+      },
+      calm: () => {
+        subjects = [...cities, 'finca-1'];
+        latest = [reading('Cali', 25, 60, 300), reading('finca-1', 20)];
+      },
+      subject: 'finca-1',
+    },
+    {
+      name: 'temperature for every city and station',
+      rule: { name: 'heat', city: '*', metric: 'temperature', above: 35 },
+      fire: () => (latest = [reading('Cali', 25), reading('finca-1', 38)]),
+      calm: () => (latest = [reading('Cali', 25), reading('finca-1', 30)]),
+      subject: 'finca-1',
     },
     {
       name: 'cloud unreachable',
