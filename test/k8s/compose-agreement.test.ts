@@ -120,11 +120,12 @@ describe('Compose and Kubernetes agree, service by service', () => {
     ha = await renderOverlay('ha', exampleSecretFiles());
   });
 
-  it('edge: dashboard, sensor and backup run the same command with the same variables, ports and paths', () => {
+  it('edge: dashboard, sensor, backup and ingest run the same command with the same variables, ports and paths', () => {
     const pairs = [
       ['dashboard', find(single, 'Deployment', 'clima-dashboard')],
       ['sensor', find(single, 'StatefulSet', 'clima-sensor')],
       ['backup', find(single, 'CronJob', 'clima-backup')],
+      ['ingest', find(single, 'StatefulSet', 'clima-ingest')],
     ] as const;
     for (const [service, workload] of pairs) {
       const compose = local.services[service] as ComposeService;
@@ -149,6 +150,44 @@ describe('Compose and Kubernetes agree, service by service', () => {
         const target = volume.split(':')[1] as string;
         assert.ok(mountPaths(container).includes(target), `${service}: ${target} mounted`);
       }
+    }
+  });
+
+  it('edge: the broker, the same image line, configuration files where mosquitto.conf names them, port and state', () => {
+    const compose = local.services.mosquitto as ComposeService;
+    const broker = find(single, 'StatefulSet', 'clima-mosquitto');
+    const container = podTemplate(broker).spec.containers[0];
+    assertSameImage('mosquitto', compose, container);
+    assert.equal(compose.environment, undefined);
+    assert.equal(container.env, undefined, 'no variables on either side');
+    // Compose runs the image's command; Kubernetes writes it out.
+    assert.equal(compose.command, undefined);
+    assert.deepEqual(container.command, ['/usr/sbin/mosquitto', '-c', '/mosquitto/config/mosquitto.conf']);
+    assert.deepEqual(
+      container.ports.map((p: { containerPort: number }) => p.containerPort),
+      compose.ports?.map((p) => Number(p.target)),
+    );
+    // Each file compose mounts, at the same path: in a mounted folder whose volume has it.
+    const volumes = podTemplate(broker).spec.volumes;
+    for (const volume of compose.volumes ?? []) {
+      const [source, target] = volume.split(':') as [string, string];
+      if (mountPaths(container).includes(target)) continue;
+      const folder = target.slice(0, target.lastIndexOf('/'));
+      const mount = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === folder);
+      assert.ok(mount, `mosquitto: ${target} in a mounted folder`);
+      const files = volumes
+        .find((v: { name: string }) => v.name === mount.name)
+        .projected.sources.flatMap((s: Container) => {
+          const ref = s.configMap ?? s.secret;
+          const object = find(
+            single,
+            s.configMap ? 'ConfigMap' : 'Secret',
+            ref.name.replace(/-[a-z0-9]{10}$/, ''),
+          );
+          return ref.items?.map((i: { path: string }) => i.path) ?? Object.keys(object.data ?? {});
+        });
+      const name = target.slice(folder.length + 1);
+      assert.ok(files.includes(name), `mosquitto: ${target} (compose's ${source})`);
     }
   });
 

@@ -8,18 +8,26 @@
 //   - a Service's `name:port` (clima-proxy:33060, clima-db:3306, clima-sensor:9464) becomes the
 //     address of the pod it selects, at the container port its targetPort names; the database
 //     pod is the topology's mariadbd (TLS required, deploy/cloud/initdb run);
+//   - the same for a file's `host:port` where cluster DNS would resolve it (clima-ingest's
+//     MQTT_URL, in its Secret's file);
+//   - the broker's mosquitto.conf: its mount paths become their folders and its `listener 1883`
+//     the pod's address at that port; started as root here, it stays this user (`user`), as in
+//     the pod it runs as the image's own;
 //   - a mount path in a value or an argument becomes its folder; the image's /app is this
 //     checkout's dist/ (built by `npm test`), tini is left out; nginx's default config path is
 //     passed to it (-c), its logs are files of its /tmp, and its stream module is loaded where
 //     Debian builds it dynamically.
 // A renamed variable or a wrong port in a manifest makes a probe or a check below fail.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { connectAsync } from 'mqtt';
 import { findBinary } from '../../scripts/hybrid/binaries.js';
 import { runInitFiles } from '../../scripts/hybrid/database.js';
 import { streamModule, testProxyConfig } from '../../scripts/hybrid/proxy.js';
@@ -28,8 +36,16 @@ import { layout, type Topology } from '../../scripts/hybrid/topology.js';
 import { registerCleanup } from '../support/cleanup-on-exit.js';
 import { adminQuery, binariesSkip } from '../support/hybrid.js';
 import { startCloudOnly } from '../support/hybrid-cloud.js';
-import { type Endpoint, type LocalPod, podAddress, preparePod, probeOnce } from '../support/k8s-pod.js';
+import {
+  type Endpoint,
+  type LocalPod,
+  mapServices,
+  podAddress,
+  preparePod,
+  probeOnce,
+} from '../support/k8s-pod.js';
 import { find, type K8sObject, renderOverlay } from '../support/kustomize.js';
+import { mosquittoSkip } from '../support/mosquitto.js';
 import { type RunningClima, runClima, startClima, waitFor } from '../support/run-clima.js';
 
 const run = promisify(execFile);
@@ -42,9 +58,33 @@ const MIGRATIONS = [
   '0005-create-alerts',
 ];
 const READY_MS = 30_000;
+const LOCAL = new URL('../../deploy/local/', import.meta.url).pathname;
+
+/** The broker's users, as the operator makes them: clima-ingest and one station. */
+interface BrokerUsers {
+  readonly passwords: { readonly 'clima-ingest': string; readonly 'finca-1': string };
+  /** The passwd file mosquitto_passwd wrote for them. */
+  readonly passwd: string;
+}
+
+async function brokerUsers(): Promise<BrokerUsers> {
+  const passwords = {
+    'clima-ingest': randomBytes(16).toString('hex'),
+    'finca-1': randomBytes(16).toString('hex'),
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'clima-passwd-'));
+  try {
+    const file = join(dir, 'passwd');
+    for (const [user, password] of Object.entries(passwords))
+      await run('mosquitto_passwd', [...(existsSync(file) ? [] : ['-c']), '-b', file, user, password]);
+    return { passwords, passwd: readFileSync(file, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The operator's secret files, from the topology: its accounts' passwords and its CA. */
-function secretsFrom(topology: Topology) {
+function secretsFrom(topology: Topology, broker: BrokerUsers) {
   const paths = layout(topology.stateDir);
   const secret = (name: string) => readFileSync(join(paths.secretsDir, name), 'utf8');
   const tls = (name: string) => readFileSync(join(paths.tlsDir, name), 'utf8');
@@ -59,6 +99,9 @@ function secretsFrom(topology: Topology) {
       'ca.pem': tls('ca.pem'),
       'server-cert.pem': tls('server-cert.pem'),
       'server-key.pem': tls('server-key.pem'),
+      mosquitto_passwd: broker.passwd,
+      mqtt_url: `mqtt://clima-ingest:${broker.passwords['clima-ingest']}@clima-mosquitto:1883`,
+      'stations.json': `${JSON.stringify([{ name: 'finca-1', city: 'Manizales', tokenSha256: createHash('sha256').update('finca-1-token').digest('hex') }])}\n`,
     },
     ha: { clima_sst_password: random() },
   };
@@ -140,10 +183,20 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
   const endpoints = new Map<string, Endpoint>();
   const running: RunningClima[] = [];
   let nginx: ReturnType<typeof spawn> | undefined;
+  let users: BrokerUsers;
+  let broker: { pod: LocalPod; child: ChildProcess; output(): string } | undefined;
 
   before(async () => {
     ({ topology, stop: stopCloud } = await startCloudOnly());
-    for (const name of ['clima-proxy', 'clima-sensor', 'clima-dashboard', 'clima-backup', 'clima-migrate'])
+    for (const name of [
+      'clima-proxy',
+      'clima-sensor',
+      'clima-dashboard',
+      'clima-backup',
+      'clima-migrate',
+      'clima-mosquitto',
+      'clima-ingest',
+    ])
       endpoints.set(name, { address: podAddress() });
     // The database pod is the topology's mariadbd, on the port the topology gave it.
     endpoints.set('clima-db', {
@@ -159,7 +212,8 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
       `IP:${proxyAddress}`,
     ]);
     await adminQuery(topology, 'FLUSH SSL');
-    secrets = secretsFrom(topology);
+    users = await brokerUsers();
+    secrets = secretsFrom(topology, users);
     objects = await renderOverlay('single', secrets);
     // The administrator's account, by the rendered ConfigMap's script with the database container's
     // own environment (CLIMA_ADMIN_PASSWORD_FILE in its Secret volume), as its entrypoint would.
@@ -175,6 +229,7 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
   after(async () => {
     await Promise.all(running.map((process) => process.stop()));
     nginx?.kill('SIGTERM');
+    broker?.child.kill('SIGTERM');
     stopCloud?.();
   });
 
@@ -238,6 +293,111 @@ describe('the Kubernetes manifests run (overlays/single, each workload a local p
     const dataDir = pod.container.volumeMounts.find((m: { name: string }) => m.name === outbox).mountPath;
     assert.ok(existsSync(join(pod.local(dataDir), 'outbox.db')), 'the outbox on its claim');
     assert.deepEqual(pod.rootfsWrites(), []);
+  });
+
+  it("broker StatefulSet: deploy/local/mosquitto's files and the operator's passwd where its command reads them, mosquitto passes its probe", {
+    skip: mosquittoSkip(),
+  }, async () => {
+    const workload = find(objects, 'StatefulSet', 'clima-mosquitto');
+    const pod = preparePod(objects, workload, endpoints, endpoints.get('clima-mosquitto')?.address);
+    const [command, flag, confFile] = pod.argv as [string, string, string];
+    assert.equal(command, '/usr/sbin/mosquitto');
+    assert.equal(flag, '-c');
+    const config = pod.local('/mosquitto/config');
+    assert.equal(confFile, join(config, 'mosquitto.conf'));
+    for (const file of ['mosquitto.conf', 'acl'])
+      assert.equal(
+        readFileSync(join(config, file), 'utf8'),
+        readFileSync(join(LOCAL, 'mosquitto', file), 'utf8'),
+        file,
+      );
+    assert.equal(readFileSync(join(config, 'passwd'), 'utf8'), users.passwd);
+    const conf = readFileSync(confFile, 'utf8');
+    assert.match(conf, /^listener 1883$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'clima-mosquitto-pod-'));
+    registerCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    const local = join(dir, 'mosquitto.conf');
+    writeFileSync(
+      local,
+      `${pod.local(conf).replace(/^listener 1883$/m, `listener 1883 ${pod.address}`)}\nuser ${userInfo().username}\n`,
+    );
+    let output = '';
+    const child = spawn(findBinary('mosquitto', ['/usr/sbin']), ['-c', local], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) => (output += chunk));
+    registerCleanup(() => child.kill('SIGKILL'));
+    broker = { pod, child, output: () => output };
+    await becomesReady(pod, { stderr: () => output });
+    // The rendered passwd is in force: nobody without a user of it gets in.
+    await assert.rejects(
+      connectAsync(`mqtt://${pod.address}:1883`, { reconnectPeriod: 0 }),
+      /Not authorized|Bad username/i,
+    );
+    assert.deepEqual(pod.rootfsWrites(), []);
+  });
+
+  it("ingest StatefulSet: ready on its status port, a station's reading through the broker reaches the database, its outbox on its volume", {
+    skip: mosquittoSkip(),
+  }, async () => {
+    assert.ok(broker, 'the broker runs (the test above)');
+    const workload = find(objects, 'StatefulSet', 'clima-ingest');
+    const pod = preparePod(objects, workload, endpoints, endpoints.get('clima-ingest')?.address);
+    const urlFile = pod.env.MQTT_URL_FILE as string;
+    writeFileSync(urlFile, mapServices(objects, endpoints, readFileSync(urlFile, 'utf8')));
+    assert.equal(
+      readFileSync(urlFile, 'utf8'),
+      `mqtt://clima-ingest:${users.passwords['clima-ingest']}@${broker.pod.address}:1883`,
+      "clima-mosquitto:1883, the broker pod's address",
+    );
+    const ingest = startPod(pod);
+    running.push(ingest);
+    await becomesReady(pod, ingest);
+    // Ready does not wait for the broker (the manifest's readinessProbe says why); a station's
+    // message is kept for clima-ingest once its session exists, from its first subscription on.
+    await waitFor(
+      async () => (ingest.stdout().includes('"msg":"subscribed to clima/+/readings"') ? true : undefined),
+      READY_MS,
+      `clima-ingest's subscription\n${ingest.stdout()}${ingest.stderr()}\n${broker.output()}`,
+    );
+    const station = await connectAsync(`mqtt://${broker.pod.address}:1883`, {
+      username: 'finca-1',
+      password: users.passwords['finca-1'],
+      reconnectPeriod: 0,
+    });
+    const takenAt = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    await station.publishAsync(
+      'clima/finca-1/readings',
+      JSON.stringify({ temperature: 21.4, humidity: 63, takenAt }),
+      {
+        qos: 1,
+      },
+    );
+    await station.endAsync();
+    await waitFor(
+      async () =>
+        (await count(topology, "SELECT COUNT(*) FROM clima.mediciones WHERE station = 'finca-1'")) > 0
+          ? true
+          : undefined,
+      READY_MS,
+      `the station's reading in the database\n${ingest.stdout()}${ingest.stderr()}\n${broker.output()}`,
+    );
+    const row = await adminQuery(
+      topology,
+      "SELECT ciudad, source, temperatura, humedad FROM clima.mediciones WHERE station = 'finca-1'",
+    );
+    assert.deepEqual(row.trim().split('\n').slice(1), ['Manizales\tdevice\t21.4\t63']);
+    const outbox = workload.spec.volumeClaimTemplates[0].metadata.name;
+    const dataDir = pod.container.volumeMounts.find((m: { name: string }) => m.name === outbox).mountPath;
+    assert.ok(existsSync(join(pod.local(dataDir), 'outbox.db')), 'the outbox on its claim');
+    assert.deepEqual(pod.rootfsWrites(), []);
+    // The broker keeps clima-ingest's session on its claim: saved there when it stops.
+    const exited = once(broker.child, 'exit');
+    broker.child.kill('SIGTERM');
+    await exited;
+    assert.ok(existsSync(join(broker.pod.local('/mosquitto/data'), 'mosquitto.db')), broker.output());
+    assert.deepEqual(broker.pod.rootfsWrites(), []);
   });
 
   it('dashboard Deployment: ready (/readyz: the database answers), the outbox of the sensor shown, /metrics behind its token', async () => {

@@ -262,9 +262,11 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
     for (const path of secretDirs)
       assert.match(readFileSync(join(ROOT, path), 'utf8'), /^\*$/m, `${path} ignores every secret file`);
     // Generated from the operator's files only: no value written into a kustomization.
-    const kustomizations = [...files, join(ROOT, 'deploy/cloud/kustomization.yaml')].filter((f) =>
-      f.endsWith('kustomization.yaml'),
-    );
+    const kustomizations = [
+      ...files,
+      join(ROOT, 'deploy/cloud/kustomization.yaml'),
+      join(ROOT, 'deploy/local/kustomization.yaml'),
+    ].filter((f) => f.endsWith('kustomization.yaml'));
     for (const file of kustomizations) {
       const [kustomization] = (await parseYaml(readFileSync(file, 'utf8'))) as {
         secretGenerator?: { literals?: unknown; envs?: unknown; files?: string[] }[];
@@ -370,6 +372,7 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
       'clima-sensor': 'clima_sensor',
       'clima-backup': 'clima_reader',
       'clima-migrate': 'clima_admin',
+      'clima-ingest': 'clima_sensor',
     });
   });
 
@@ -482,6 +485,114 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
       assert.deepEqual(podTemplate(migrate).spec.containers[0].args, ['migrate']);
     },
   );
+
+  eachOverlay(
+    "stations: the broker on deploy/local/mosquitto's files and its own volume, one clima-ingest with its outbox",
+    (objects) => {
+      const config = find(objects, 'ConfigMap', 'clima-mosquitto');
+      for (const file of ['mosquitto.conf', 'acl'])
+        assert.equal(
+          config.data?.[file],
+          readFileSync(join(ROOT, 'deploy/local/mosquitto', file), 'utf8'),
+          `${file}: deploy/local's, unchanged`,
+        );
+      const broker = find(objects, 'StatefulSet', 'clima-mosquitto');
+      assert.equal(broker.spec.replicas, 1);
+      const [mosquitto] = podTemplate(broker).spec.containers;
+      assert.equal(containerPort(mosquitto, 'mqtt'), 1883);
+      for (const probe of ['livenessProbe', 'readinessProbe'])
+        assert.equal(mosquitto[probe].tcpSocket?.port, 'mqtt', probe);
+      const mount = (container: Container, path: string) =>
+        container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === path);
+      // Where mosquitto.conf says its files are: passwd and acl beside it, persistence on the claim.
+      const conf = config.data?.['mosquitto.conf'] as string;
+      assert.match(conf, /^password_file \/mosquitto\/config\/passwd$/m);
+      assert.match(conf, /^acl_file \/mosquitto\/config\/acl$/m);
+      assert.match(conf, /^persistence_location \/mosquitto\/data\/$/m);
+      assert.deepEqual(mosquitto.command, ['/usr/sbin/mosquitto', '-c', '/mosquitto/config/mosquitto.conf']);
+      const configVolume = podTemplate(broker).spec.volumes.find(
+        (v: { name: string }) => v.name === mount(mosquitto, '/mosquitto/config')?.name,
+      );
+      const [fromConfigMap, fromSecret] = configVolume.projected.sources;
+      assert.equal(fromConfigMap.configMap.name, config.metadata.name);
+      assert.equal(fromSecret.secret.name, find(objects, 'Secret', 'clima-mosquitto-passwd').metadata.name);
+      assert.deepEqual(fromSecret.secret.items, [{ key: 'mosquitto_passwd', path: 'passwd' }]);
+      assert.equal(
+        mount(mosquitto, '/mosquitto/data')?.name,
+        broker.spec.volumeClaimTemplates[0].metadata.name,
+      );
+      const service = find(objects, 'Service', 'clima-mosquitto');
+      assert.deepEqual(
+        service.spec.ports.map((p: { port: number }) => p.port),
+        [1883],
+      );
+
+      const ingest = find(objects, 'StatefulSet', 'clima-ingest');
+      assert.equal(ingest.spec.replicas, 1, 'one persistent session per client id: one subscriber');
+      assert.notEqual(ingest.spec.podManagementPolicy, 'Parallel');
+      const [container] = podTemplate(ingest).spec.containers;
+      assert.deepEqual(container.args, ['ingest']);
+      assert.equal(envValue(container, 'MQTT_CLIENT_ID'), 'clima-ingest');
+      assert.equal(envValue(container, 'MQTT_URL'), undefined, 'the URL holds a password: a file');
+      assert.equal(envValue(container, 'STATIONS'), undefined);
+      assert.equal(
+        mount(container, envValue(container, 'DATA_DIR') as string)?.name,
+        ingest.spec.volumeClaimTemplates[0].metadata.name,
+        'DATA_DIR (its outbox) on its own claim',
+      );
+      // MQTT_URL_FILE and STATIONS_FILE: files of the Secrets made from the operator's files.
+      const volumes = podTemplate(ingest).spec.volumes;
+      const stations = mount(container, envValue(container, 'STATIONS_FILE') as string);
+      assert.equal(stations.subPath, 'stations.json');
+      const stationsVolume = volumes.find((v: { name: string }) => v.name === stations.name);
+      assert.equal(stationsVolume.secret.secretName, find(objects, 'Secret', 'clima-stations').metadata.name);
+      const urlFile = envValue(container, 'MQTT_URL_FILE') as string;
+      const secrets = mount(container, urlFile.slice(0, urlFile.lastIndexOf('/')));
+      const secretsVolume = volumes.find((v: { name: string }) => v.name === secrets.name);
+      assert.ok(
+        secretsVolume.projected.sources.some(
+          (s: { secret?: { name: string } }) =>
+            s.secret?.name === find(objects, 'Secret', 'clima-mqtt').metadata.name,
+        ),
+      );
+      assert.equal(urlFile.slice(urlFile.lastIndexOf('/') + 1), 'mqtt_url');
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+        assert.equal(container[probe].httpGet?.path, '/healthz', probe);
+        assert.equal(
+          containerPort(container, container[probe].httpGet.port),
+          Number(envValue(container, 'SENSOR_PORT')),
+        );
+      }
+    },
+  );
+
+  eachOverlay('the broker admits clima-ingest and the stations, on MQTT only', (objects) => {
+    const brokerLabels = podTemplate(find(objects, 'StatefulSet', 'clima-mosquitto')).metadata.labels;
+    const ingestLabels = podTemplate(find(objects, 'StatefulSet', 'clima-ingest')).metadata.labels;
+    const policies = objects.filter(
+      (o) =>
+        o.kind === 'NetworkPolicy' &&
+        Object.keys(o.spec.podSelector).length > 0 &&
+        selects(o.spec.podSelector.matchLabels ?? {}, brokerLabels),
+    );
+    const peers = policies.flatMap((policy) =>
+      policy.spec.ingress.flatMap((rule: { from: unknown[]; ports: unknown }) => {
+        assert.deepEqual(rule.ports, [{ port: 1883, protocol: 'TCP' }], policy.metadata.name);
+        return rule.from;
+      }),
+    ) as { podSelector?: { matchLabels: Record<string, string> }; ipBlock?: { cidr: string } }[];
+    const pods = peers.filter((peer) => peer.podSelector);
+    assert.equal(pods.length, 1, 'of the pods, clima-ingest only');
+    assert.ok(selects(pods[0]?.podSelector?.matchLabels ?? {}, ingestLabels));
+    for (const workload of workloads(objects).filter((w) => w.metadata.name !== 'clima-ingest'))
+      assert.ok(!selects(pods[0]?.podSelector?.matchLabels ?? {}, podTemplate(workload).metadata.labels));
+    // The stations: the private networks by default, the blocks an operator narrows.
+    assert.deepEqual(
+      peers.filter((peer) => peer.ipBlock).map((peer) => peer.ipBlock?.cidr),
+      ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+    );
+    assert.equal(peers.length, pods.length + 3, 'nothing else');
+  });
 
   it("the administrator's account script passes shellcheck and is sourced, not executed", async (t) => {
     const script = join(K8S, 'base/database/initdb/04-admin-account.sh');

@@ -94,7 +94,8 @@ export function preparePod(
     mkdirSync(dir, { recursive: true });
     const volume = volumes.get(mount.name);
     if (volume !== undefined) fillVolume(objects, volume, dir);
-    mounts.set(mount.mountPath, dir);
+    // A subPath mount is the one file (or folder) of the volume at the mount path.
+    mounts.set(mount.mountPath, mount.subPath ? join(dir, mount.subPath) : dir);
   }
   const local = (path: string) => mapPaths(path, mounts);
   // A path on no volume is on the image's root filesystem, read-only in the pod: here a folder
@@ -229,14 +230,15 @@ function escapeRegExp(text: string): string {
  * `pod-N.name`) become the local address of the pod the Service selects, at the container port
  * its targetPort names: what cluster DNS and the Service's port mapping do.
  */
-function mapServices(
+export function mapServices(
   objects: readonly K8sObject[],
   endpoints: ReadonlyMap<string, Endpoint>,
   text: string,
 ): string {
   const names = new Set(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name));
+  // A port ends at what no port goes on with: `clima-ingest:3fa9@...` is a URL's user and password.
   return text.replace(
-    /(?<![\w.-])([a-z0-9-]+)(?:\.([a-z0-9-]+))?:(\d+)(?!\d)/g,
+    /(?<![\w.-])([a-z0-9-]+)(?:\.([a-z0-9-]+))?:(\d+)(?![\w@%-])/g,
     (match, first, second, port) => {
       const service = second ?? first;
       if (!names.has(service) || (second !== undefined && !first.startsWith(`${second}-`))) return match;

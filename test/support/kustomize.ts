@@ -45,6 +45,9 @@ export function exampleSecretFiles(): SecretFiles {
       'ca.pem': '-----BEGIN CERTIFICATE-----\nexample\n-----END CERTIFICATE-----\n',
       'server-cert.pem': '-----BEGIN CERTIFICATE-----\nexample\n-----END CERTIFICATE-----\n',
       'server-key.pem': '-----BEGIN PRIVATE KEY-----\nexample\n-----END PRIVATE KEY-----\n',
+      mosquitto_passwd: `clima-ingest:$7$101$example\nfinca-1:$7$101$example\n`,
+      mqtt_url: `mqtt://clima-ingest:${hex(32).trim()}@clima-mosquitto:1883`,
+      'stations.json': `[{"name": "finca-1", "city": "Manizales", "tokenSha256": "${hex(64).trim()}"}]\n`,
     },
     ha: { clima_sst_password: hex(42) },
   };
