@@ -124,13 +124,22 @@ export function createSensorService(deps: ProcessDeps, edge: EdgeOutbox): Servic
   };
 }
 
-/** `clima sensor`'s status server on SENSOR_PORT: health, metrics and the outbox for the dashboard. */
-export function createSensorStatusService(deps: ProcessDeps, edge: EdgeOutbox, port: number): Service {
+/**
+ * `clima sensor`'s (and `clima ingest`'s) status server on SENSOR_PORT: health, readiness, metrics
+ * and the outbox for the dashboard.
+ */
+export function createSensorStatusService(
+  deps: ProcessDeps,
+  edge: EdgeOutbox,
+  port: number,
+  notReady?: () => string | undefined,
+): Service {
   const host = deps.config.dashboard.host;
   const server = createSensorStatusServer({
     host,
     port,
     outbox: edge.status,
+    notReady,
     metrics: deps.metrics,
     metricsToken: deps.config.metricsToken,
     logger: deps.logger.child({ component: 'sensor-status' }),
@@ -275,7 +284,7 @@ export function createMqttIngestService(
   edge: EdgeOutbox,
   rejections: RejectionLog,
   options: { url: string; ownsEdge: boolean },
-): Service {
+): Service & { notReady: () => string | undefined } {
   const { config, db } = deps;
   const logger = deps.logger.child({ component: 'ingest' });
   const schema = createSchemaGuard(db, logger);
@@ -290,6 +299,8 @@ export function createMqttIngestService(
   });
   return {
     name: ingest.name,
+    // Ready once subscribed: before that, a message to a broker without our session would be lost.
+    notReady: () => (ingest.status().connected ? undefined : 'not subscribed to the broker'),
     async start() {
       if (config.ingest.stations.length === 0)
         logger.warn('STATIONS lists no station: every message is refused');

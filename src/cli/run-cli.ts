@@ -116,11 +116,6 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
   };
   const services: Service[] = [];
   const edge = ['start', 'sensor', 'ingest'].includes(command) ? createEdge(deps) : undefined;
-  const statusPort = config.sensor.statusPort;
-  // `clima start` shows the outbox on the dashboard's own /api/status and /metrics.
-  if (edge && (command === 'sensor' || command === 'ingest') && statusPort !== undefined)
-    services.push(createSensorStatusService(deps, edge, statusPort));
-  if (edge && command !== 'ingest') services.push(createSensorService(deps, edge));
   const mqttUrl = config.ingest.mqttUrl;
   if (command === 'ingest' && mqttUrl === undefined) {
     io.stderr.write(
@@ -134,11 +129,16 @@ async function runCommand(line: RunLine, config: Config, logger: Logger, io: Cli
     edge && command !== 'sensor'
       ? createRejectionLog({ ...deps, logger: logger.child({ component: 'ingest' }) })
       : undefined;
-  if (edge && rejections && mqttUrl !== undefined && (command === 'ingest' || command === 'start')) {
-    services.push(
-      createMqttIngestService(deps, edge, rejections, { url: mqttUrl, ownsEdge: command === 'ingest' }),
-    );
-  }
+  const ingest =
+    edge && rejections && mqttUrl !== undefined && (command === 'ingest' || command === 'start')
+      ? createMqttIngestService(deps, edge, rejections, { url: mqttUrl, ownsEdge: command === 'ingest' })
+      : undefined;
+  const statusPort = config.sensor.statusPort;
+  // `clima start` shows the outbox on the dashboard's own /api/status and /metrics.
+  if (edge && (command === 'sensor' || command === 'ingest') && statusPort !== undefined)
+    services.push(createSensorStatusService(deps, edge, statusPort, ingest?.notReady));
+  if (edge && command !== 'ingest') services.push(createSensorService(deps, edge));
+  if (ingest) services.push(ingest);
   if (command === 'start' || command === 'dashboard')
     services.push(createDashboardService(deps, edge, rejections));
   if (command === 'start' || command === 'backup') services.push(createBackupService(deps, backupDir));

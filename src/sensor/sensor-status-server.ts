@@ -8,7 +8,7 @@ import { outboxStatusToJson } from '../outbox/outbox-status-json.js';
 
 /**
  * `clima sensor`'s own small HTTP server, for when it runs apart from the dashboard: `/healthz`,
- * `/metrics` (the process's registry, outbox included) for Prometheus, and `/status`, the outbox as
+ * `/readyz`, `/metrics` (the process's registry, outbox included) for Prometheus, and `/status`, the outbox as
  * JSON, which `clima dashboard` polls (SENSOR_STATUS_URL). Read-only; node:http is enough for three
  * routes, and keeps Fastify out of the sensor process.
  */
@@ -16,6 +16,8 @@ export function createSensorStatusServer(deps: {
   host: string;
   port: number;
   outbox: () => OutboxStatus;
+  /** Why the process cannot do its work yet (`/readyz` answers 503 with it); undefined: ready. */
+  notReady?: () => string | undefined;
   metrics: Metrics;
   /** METRICS_TOKEN: when set, `/metrics` answers only a request bearing it. */
   metricsToken?: string;
@@ -37,6 +39,12 @@ export function createSensorStatusServer(deps: {
       return json(response, 405, { error: { code: 'method_not_allowed', message: 'only GET' } });
     }
     if (path === '/healthz') return json(response, 200, { status: 'alive' });
+    if (path === '/readyz') {
+      const reason = deps.notReady?.();
+      return reason === undefined
+        ? json(response, 200, { status: 'ready' })
+        : json(response, 503, { status: 'not-ready', reason });
+    }
     if (path === '/status') return json(response, 200, outboxStatusToJson(deps.outbox()));
     if (path === '/metrics') {
       const refusal = refuseMetrics(request.headers.authorization);

@@ -556,8 +556,12 @@ describe('the Kubernetes manifests (kubectl kustomize, no cluster)', () => {
         ),
       );
       assert.equal(urlFile.slice(urlFile.lastIndexOf('/') + 1), 'mqtt_url');
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
-        assert.equal(container[probe].httpGet?.path, '/healthz', probe);
+      for (const [probe, path] of [
+        ['startupProbe', '/healthz'],
+        ['livenessProbe', '/healthz'],
+        ['readinessProbe', '/readyz'],
+      ] as const) {
+        assert.equal(container[probe].httpGet?.path, path, probe);
         assert.equal(
           containerPort(container, container[probe].httpGet.port),
           Number(envValue(container, 'SENSOR_PORT')),

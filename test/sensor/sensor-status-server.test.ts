@@ -18,6 +18,7 @@ describe("the sensor's status server", () => {
     embedded: true,
   };
   const metrics = createMetrics();
+  let notReady: string | undefined;
   let server: SensorStatusServer;
   const get = (path: string, init?: RequestInit) =>
     fetch(`http://127.0.0.1:${server.port()}${path}`, { ...init, signal: AbortSignal.timeout(5_000) });
@@ -28,6 +29,7 @@ describe("the sensor's status server", () => {
       host: '127.0.0.1',
       port: 0,
       outbox: () => status,
+      notReady: () => notReady,
       metrics,
       logger: captureLogger().logger,
     });
@@ -39,6 +41,17 @@ describe("the sensor's status server", () => {
     const response = await get('/healthz');
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'alive' });
+  });
+
+  it('answers /readyz 503 with the reason while the process cannot work yet, 200 once it can', async () => {
+    notReady = 'not subscribed to the broker';
+    const waiting = await get('/readyz');
+    assert.equal(waiting.status, 503);
+    assert.deepEqual(await waiting.json(), { status: 'not-ready', reason: 'not subscribed to the broker' });
+    notReady = undefined;
+    const ready = await get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready' });
   });
 
   it('serves the outbox as JSON on /status, read at each request', async () => {
