@@ -4,10 +4,12 @@ import type { DatabaseStatus } from './database-status.js';
 import { getJson } from './get-json.js';
 import type { LatestPanel } from './latest-panel.js';
 import type { RecentPanel } from './recent-panel.js';
+import type { StationsPanel } from './stations-panel.js';
 import type { StatusStrip } from './status-strip.js';
 
 export interface LiveParts {
   readonly latest: LatestPanel;
+  readonly stations?: StationsPanel;
   readonly recent: RecentPanel | undefined;
   readonly database: DatabaseStatus;
   readonly strip: StatusStrip;
@@ -69,7 +71,7 @@ function createPoller({ latest, database, strip }: LiveParts, intervalMs: number
  * stream (an error status) it tries the stream again after a while.
  */
 export function startLive(parts: LiveParts, intervalMs: number): void {
-  const { latest, recent, database, strip, charts } = parts;
+  const { latest, stations, recent, database, strip, charts } = parts;
   const poller = createPoller(parts, intervalMs);
   if (typeof EventSource !== 'function') {
     poller.start();
@@ -79,6 +81,7 @@ export function startLive(parts: LiveParts, intervalMs: number): void {
     if (!isReading(reading)) return;
     const ageSeconds = Math.max(0, (Date.now() - Date.parse(reading.takenAt)) / 1000);
     latest.update({ ...reading, ageSeconds, stale: ageSeconds > strip.staleAfterS });
+    stations?.update({ ...reading, ageSeconds });
     recent?.add(reading);
     strip.reading(reading);
     charts?.addReading(reading);

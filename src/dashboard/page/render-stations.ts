@@ -48,11 +48,16 @@ ${stations === 'unavailable' ? null : stations.map((station) => stationRow(stati
 function stationRow({ name, city, latest }: StationLatest, model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
   const history = html`<td data-field="history"><a href="${stationHistoryHref(name)}">${messages.stationHistory}</a></td>`;
+  // A station that has sent nothing yet has the same cells, empty, for the script to fill.
   if (latest === undefined) {
     return html`<tr data-station="${name}" data-state="empty">
 <th scope="row" data-field="station">${name}</th>
 <td data-field="city">${city}</td>
-<td colspan="5" data-field="empty">${messages.noStationReading}</td>
+<td class="num" data-field="temperature"></td>
+<td class="num" data-field="humidity"></td>
+<td data-field="takenAt"><time></time></td>
+<td data-field="age">${messages.noStationReading}</td>
+<td data-field="source"><span class="badge badge-source"${HIDDEN}></span></td>
 ${history}
 </tr>
 `;

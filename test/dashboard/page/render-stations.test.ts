@@ -55,9 +55,14 @@ describe('stations on the page', () => {
     assert.deepEqual(cells(second), [
       'finca-2',
       'Pereira',
+      '',
+      '',
+      '',
       'no reading yet',
+      '',
       'readings of the last day (JSON)',
     ]);
+    assert.equal(second?.querySelector('.badge-source')?.hidden, true, 'no source before a reading');
   });
 
   it('speaks Spanish on the Spanish page', () => {
@@ -65,7 +70,7 @@ describe('stations on the page', () => {
     assert.equal(panel.querySelector('h2')?.text, 'Última lectura por estación');
     const [first, second] = panel.querySelectorAll('tbody tr');
     assert.equal(first?.querySelector('.badge-source')?.text, 'estación');
-    assert.equal(cells(second)[2], 'aún sin lecturas');
+    assert.equal(cells(second)[5], 'aún sin lecturas');
     assert.equal(first?.querySelector('a')?.text, 'lecturas del último día (JSON)');
   });
 
