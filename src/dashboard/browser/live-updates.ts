@@ -108,11 +108,16 @@ export function startLive(parts: LiveParts, intervalMs: number): void {
   };
   const connect = () => {
     const source = new EventSource('/api/stream');
-    source.addEventListener('open', () => poller.stop());
+    // How the page is kept current, on <body data-live>: what a tester or a curious operator looks at.
+    source.addEventListener('open', () => {
+      poller.stop();
+      document.body.dataset.live = 'stream';
+    });
     source.addEventListener('reading', parsed(onReading));
     source.addEventListener('status', parsed(onStatus));
     source.addEventListener('error', () => {
       poller.start();
+      document.body.dataset.live = 'poll';
       if (source.readyState === EventSource.CLOSED) {
         latest.markStale();
         setTimeout(connect, 4 * intervalMs);
