@@ -81,4 +81,28 @@ describe('stations on the page in Chromium', { skip }, () => {
       await view.close();
     }
   });
+
+  it("keeps a station's row current by polling while the stream is unavailable", async () => {
+    const view = await openPage(browser, 'about:blank');
+    try {
+      await view.page.route('**/api/stream', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+      await view.page.goto(`${dashboard.base}/?lang=en`, { waitUntil: 'load' });
+      await view.page.waitForSelector('body[data-live="poll"]', { timeout: 5_000 });
+      const row = '#stations tr[data-station="finca-1"]';
+      await dashboard.repository.insertBatch([deviceReading('finca-1', 'Bogota', Date.now(), 3.5)]);
+      await view.page.waitForFunction(
+        (selector) =>
+          (
+            globalThis as unknown as {
+              document: { querySelector(s: string): { textContent: string } | null };
+            }
+          ).document.querySelector(selector)?.textContent === '3.5 °C',
+        `${row} [data-field="temperature"]`,
+        { timeout: 3 * INTERVAL_S * 1000 + 2_000 },
+      );
+      assert.equal(await view.page.textContent(`${row} [data-field="source"]`), 'station');
+    } finally {
+      await view.close();
+    }
+  });
 });

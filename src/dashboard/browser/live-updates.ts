@@ -1,4 +1,4 @@
-import { isReading, type PageStatus } from './api-types.js';
+import { isReading, type PageReading, type PageStatus } from './api-types.js';
 import type { ChartsHandle } from './charts.js';
 import type { DatabaseStatus } from './database-status.js';
 import { getJson } from './get-json.js';
@@ -16,8 +16,15 @@ export interface LiveParts {
   readonly charts: ChartsHandle | undefined;
 }
 
-/** /api/latest and /api/status every interval: the page's fallback while the stream is unavailable. */
-function createPoller({ latest, database, strip }: LiveParts, intervalMs: number) {
+/** A reading's age now, in seconds, as the page works it out for one the API did not age. */
+const ageNow = (reading: PageReading): number =>
+  Math.max(0, (Date.now() - Date.parse(reading.takenAt)) / 1000);
+
+/**
+ * /api/latest and /api/status every interval (and /api/stations when the page lists stations):
+ * the page's fallback while the stream is unavailable.
+ */
+function createPoller({ latest, stations, database, strip }: LiveParts, intervalMs: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   async function refresh(): Promise<void> {
@@ -46,6 +53,18 @@ function createPoller({ latest, database, strip }: LiveParts, intervalMs: number
       if (status.status === 200) strip.status(status.body as PageStatus);
     } catch {
       // The strip keeps what it showed; the next round asks again.
+    }
+    if (stations === undefined) return;
+    try {
+      const answer = await getJson('/api/stations', intervalMs);
+      const listed = (answer.body as { stations?: unknown } | undefined)?.stations;
+      if (answer.status !== 200 || !Array.isArray(listed)) return;
+      for (const station of listed as { latest?: unknown }[]) {
+        if (isReading(station?.latest))
+          stations.update({ ...station.latest, ageSeconds: ageNow(station.latest) });
+      }
+    } catch {
+      // The rows keep what they showed; the next round asks again.
     }
   }
   const loop = async () => {
@@ -79,7 +98,7 @@ export function startLive(parts: LiveParts, intervalMs: number): void {
   }
   const onReading = (reading: unknown) => {
     if (!isReading(reading)) return;
-    const ageSeconds = Math.max(0, (Date.now() - Date.parse(reading.takenAt)) / 1000);
+    const ageSeconds = ageNow(reading);
     latest.update({ ...reading, ageSeconds, stale: ageSeconds > strip.staleAfterS });
     stations?.update({ ...reading, ageSeconds });
     recent?.add(reading);
