@@ -6,7 +6,7 @@ import { type Column, HIDDEN } from './readings-panel.js';
 import { sourceBadge } from './source-badge.js';
 
 /** Where a station's history is: the API's last day of its readings, newest first. */
-export function stationHistoryHref(name: string): string {
+function stationHistoryHref(name: string): string {
   return `/api/stations/${encodeURIComponent(name)}/readings`;
 }
 
