@@ -184,7 +184,7 @@ export function createDashboard(deps: DashboardDeps) {
   readingsRoutes(app, ctx);
   weatherRoute(app, ctx);
   statusRoutes(app, ctx);
-  pageRoute(app, ctx);
+  pageRoute(app, ctx, deps.stations ?? []);
   streamRoute(app, feed);
   alertsRoute(app, ctx.alerts);
   stationsRoutes(app, ctx, deps.stations ?? []);

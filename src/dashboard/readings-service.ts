@@ -76,6 +76,8 @@ export function createReadingsService(deps: {
 
   return {
     staleAfterSeconds,
+    /** A reading with its age now, and whether that is older than `staleAfterSeconds`. */
+    withAge,
     latest,
     /**
      * The body of `GET /api/latest`. Ages count whole seconds, so one serialisation serves every

@@ -10,6 +10,8 @@ export interface PageReading {
   readonly humidity: number;
   readonly takenAt: string;
   readonly source: string;
+  /** The station that sent it (source `device`); absent or null for a city's sensor. */
+  readonly station?: string | null;
   /** /api/latest's; the page works it out for a pushed reading. */
   readonly ageSeconds?: number;
   readonly stale?: boolean;

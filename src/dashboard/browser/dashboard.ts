@@ -1,4 +1,4 @@
-// The page works without this script; it keeps `#latest`, `#recent`, the status strip, the charts
+// The page works without this script; it keeps `#latest`, `#stations`, `#recent`, the status strip, the charts
 // and `#weather` current: pushed by /api/stream, or polled from /api/latest every
 // SENSOR_INTERVAL_S while the stream is unavailable; and it keeps the page's address on the city,
 // range, view and zoom shown. Every string from the API goes in through textContent, never as markup.
@@ -11,6 +11,7 @@ import { startLive } from './live-updates.js';
 import { startPageState } from './page-state.js';
 import { pageText } from './page-text.js';
 import { createRecentPanel } from './recent-panel.js';
+import { createStationsPanel } from './stations-panel.js';
 import { createStatusStrip } from './status-strip.js';
 import { retryWeather } from './weather-retry.js';
 
@@ -21,6 +22,7 @@ function start(): void {
   const latestPanel = document.getElementById('latest');
   const status = document.getElementById('db-status');
   const recentPanel = document.getElementById('recent');
+  const stationsPanel = document.getElementById('stations');
   const weather = document.getElementById('weather');
   const pageState = startPageState();
   if (latestPanel && status) {
@@ -28,6 +30,7 @@ function start(): void {
     startLive(
       {
         latest: createLatestPanel(latestPanel, text),
+        stations: stationsPanel ? createStationsPanel(stationsPanel, text) : undefined,
         recent: recentPanel ? createRecentPanel(recentPanel, text) : undefined,
         database: createDatabaseStatus(status, text),
         strip,

@@ -13,6 +13,24 @@ export interface LatestPanel {
   markStale(): void;
 }
 
+/**
+ * A reading's cells in a row of `#latest` or `#stations` (`[data-field]`): temperature, humidity,
+ * time taken, age and source badge.
+ */
+export function fillReadingCells(row: HTMLTableRowElement, reading: PageReading, text: PageText): void {
+  const cell = (field: string) => row.querySelector(`[data-field="${field}"]`) as HTMLElement;
+  cell('temperature').textContent = temperatureText(reading.temperature);
+  cell('humidity').textContent = humidityText(reading.humidity);
+  const time = cell('takenAt').querySelector('time') as HTMLTimeElement;
+  time.dateTime = String(reading.takenAt);
+  time.textContent = text.time(reading.takenAt, 'seconds');
+  cell('age').textContent = formatAge(reading.ageSeconds ?? 0, text.lang);
+  const source = cell('source').querySelector('.badge') as HTMLElement;
+  source.dataset.source = String(reading.source);
+  source.textContent = sourceText(reading.source, text);
+  source.hidden = false;
+}
+
 /** `#latest`: one row a city, kept in place as readings arrive. */
 export function createLatestPanel(panel: HTMLElement, text: PageText): LatestPanel {
   const tbody = panel.querySelector('tbody') as HTMLTableSectionElement;
@@ -48,15 +66,7 @@ export function createLatestPanel(panel: HTMLElement, text: PageText): LatestPan
   function updateRow(row: HTMLTableRowElement, reading: PageReading): void {
     const cell = (field: string) => row.querySelector(`[data-field="${field}"]`) as HTMLElement;
     cell('city').textContent = reading.city;
-    cell('temperature').textContent = temperatureText(reading.temperature);
-    cell('humidity').textContent = humidityText(reading.humidity);
-    const time = cell('takenAt').querySelector('time') as HTMLTimeElement;
-    time.dateTime = String(reading.takenAt);
-    time.textContent = text.time(reading.takenAt, 'seconds');
-    cell('age').textContent = formatAge(reading.ageSeconds ?? 0, text.lang);
-    const source = cell('source').querySelector('.badge') as HTMLElement;
-    source.dataset.source = String(reading.source);
-    source.textContent = sourceText(reading.source, text);
+    fillReadingCells(row, reading, text);
     const stale = reading.stale === true;
     row.dataset.stale = String(stale);
     (cell('stale').querySelector('.badge') as HTMLElement).hidden = !stale;

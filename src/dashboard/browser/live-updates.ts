@@ -1,21 +1,30 @@
-import { isReading, type PageStatus } from './api-types.js';
+import { isReading, type PageReading, type PageStatus } from './api-types.js';
 import type { ChartsHandle } from './charts.js';
 import type { DatabaseStatus } from './database-status.js';
 import { getJson } from './get-json.js';
 import type { LatestPanel } from './latest-panel.js';
 import type { RecentPanel } from './recent-panel.js';
+import type { StationsPanel } from './stations-panel.js';
 import type { StatusStrip } from './status-strip.js';
 
 export interface LiveParts {
   readonly latest: LatestPanel;
+  readonly stations?: StationsPanel;
   readonly recent: RecentPanel | undefined;
   readonly database: DatabaseStatus;
   readonly strip: StatusStrip;
   readonly charts: ChartsHandle | undefined;
 }
 
-/** /api/latest and /api/status every interval: the page's fallback while the stream is unavailable. */
-function createPoller({ latest, database, strip }: LiveParts, intervalMs: number) {
+/** A reading's age now, in seconds, as the page works it out for one the API did not age. */
+const ageNow = (reading: PageReading): number =>
+  Math.max(0, (Date.now() - Date.parse(reading.takenAt)) / 1000);
+
+/**
+ * /api/latest and /api/status every interval (and /api/stations when the page lists stations):
+ * the page's fallback while the stream is unavailable.
+ */
+function createPoller({ latest, stations, database, strip }: LiveParts, intervalMs: number) {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   async function refresh(): Promise<void> {
@@ -45,6 +54,18 @@ function createPoller({ latest, database, strip }: LiveParts, intervalMs: number
     } catch {
       // The strip keeps what it showed; the next round asks again.
     }
+    if (stations === undefined) return;
+    try {
+      const answer = await getJson('/api/stations', intervalMs);
+      const listed = (answer.body as { stations?: unknown } | undefined)?.stations;
+      if (answer.status !== 200 || !Array.isArray(listed)) return;
+      for (const station of listed as { latest?: unknown }[]) {
+        if (isReading(station?.latest))
+          stations.update({ ...station.latest, ageSeconds: ageNow(station.latest) });
+      }
+    } catch {
+      // The rows keep what they showed; the next round asks again.
+    }
   }
   const loop = async () => {
     await refresh();
@@ -69,7 +90,7 @@ function createPoller({ latest, database, strip }: LiveParts, intervalMs: number
  * stream (an error status) it tries the stream again after a while.
  */
 export function startLive(parts: LiveParts, intervalMs: number): void {
-  const { latest, recent, database, strip, charts } = parts;
+  const { latest, stations, recent, database, strip, charts } = parts;
   const poller = createPoller(parts, intervalMs);
   if (typeof EventSource !== 'function') {
     poller.start();
@@ -77,8 +98,9 @@ export function startLive(parts: LiveParts, intervalMs: number): void {
   }
   const onReading = (reading: unknown) => {
     if (!isReading(reading)) return;
-    const ageSeconds = Math.max(0, (Date.now() - Date.parse(reading.takenAt)) / 1000);
+    const ageSeconds = ageNow(reading);
     latest.update({ ...reading, ageSeconds, stale: ageSeconds > strip.staleAfterS });
+    stations?.update({ ...reading, ageSeconds });
     recent?.add(reading);
     strip.reading(reading);
     charts?.addReading(reading);
@@ -105,11 +127,16 @@ export function startLive(parts: LiveParts, intervalMs: number): void {
   };
   const connect = () => {
     const source = new EventSource('/api/stream');
-    source.addEventListener('open', () => poller.stop());
+    // How the page is kept current, on <body data-live>: what a tester or a curious operator looks at.
+    source.addEventListener('open', () => {
+      poller.stop();
+      document.body.dataset.live = 'stream';
+    });
     source.addEventListener('reading', parsed(onReading));
     source.addEventListener('status', parsed(onStatus));
     source.addEventListener('error', () => {
       poller.start();
+      document.body.dataset.live = 'poll';
       if (source.readyState === EventSource.CLOSED) {
         latest.markStale();
         setTimeout(connect, 4 * intervalMs);

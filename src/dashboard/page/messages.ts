@@ -110,6 +110,12 @@ const en = {
   alertValue: 'value {value}',
   alertSystem: 'system',
   alertsUndeliverable: '{count} alert notifications could not be delivered in the last day',
+  stationsTitle: 'Latest per station',
+  stationsCaption: 'The most recent reading of each station, with its city',
+  colStation: 'Station',
+  colHistory: 'History',
+  stationHistory: 'readings of the last day (JSON)',
+  noStationReading: 'no reading yet',
 };
 
 export type MessageKey = keyof typeof en;
@@ -219,6 +225,12 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     alertValue: 'valor {value}',
     alertSystem: 'sistema',
     alertsUndeliverable: '{count} notificaciones de alertas no se pudieron entregar en el último día',
+    stationsTitle: 'Última lectura por estación',
+    stationsCaption: 'La lectura más reciente de cada estación, con su ciudad',
+    colStation: 'Estación',
+    colHistory: 'Historial',
+    stationHistory: 'lecturas del último día (JSON)',
+    noStationReading: 'aún sin lecturas',
   },
 };
 

@@ -17,6 +17,13 @@ export interface LatestReading extends Reading {
   readonly stale: boolean;
 }
 
+/** A configured station and its newest reading, `undefined` before its first. */
+export interface StationLatest {
+  readonly name: string;
+  readonly city: string;
+  readonly latest: LatestReading | undefined;
+}
+
 /** Current conditions straight from Open-Meteo for the selected city. */
 export interface LiveWeather {
   readonly city: string;
@@ -74,6 +81,11 @@ export interface PageModel {
   readonly weather:
     | { readonly state: 'ok'; readonly observation: LiveWeather }
     | { readonly state: 'unavailable' };
+  /**
+   * The configured stations beside the cities: absent when none is configured (the page is then
+   * as without stations), `unavailable` when the database could not be asked.
+   */
+  readonly stations?: readonly StationLatest[] | 'unavailable';
   /** Alerts firing or pending, and how many notifications were given up on; none when absent. */
   readonly alerts?: { readonly active: readonly PageAlert[]; readonly undeliverable: number };
 }

@@ -6,6 +6,7 @@ import { renderAlerts } from './render-alerts.js';
 import { renderCharts } from './render-charts.js';
 import { renderLatest } from './render-latest.js';
 import { renderRecent } from './render-recent.js';
+import { renderStations } from './render-stations.js';
 import { renderStatusStrip } from './render-status-strip.js';
 import { renderWeather } from './render-weather.js';
 
@@ -59,6 +60,7 @@ ${renderHeader(model)}
 <main id="main" class="panels" tabindex="-1">
 ${renderCharts(model)}
 ${renderLatest(model)}
+${renderStations(model)}
 ${renderWeather(model)}
 ${renderRecent(model)}
 </main>

@@ -9,12 +9,13 @@ import type { City } from '../../weather/city.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { currentOutbox } from '../outbox-report.js';
 import { pickLang } from '../page/messages.js';
-import type { PageModel } from '../page/page-model.js';
+import type { PageModel, StationLatest } from '../page/page-model.js';
 import { CHART_RANGES, DEFAULT_RANGE } from '../page/render-charts.js';
 import { renderPage } from '../page/render-page.js';
 import { createPageWeather } from '../page-weather.js';
 import { pageParameters } from '../query-params.js';
 import { createVersionedCache } from '../versioned-cache.js';
+import type { StationInfo } from './stations-routes.js';
 
 /**
  * How long a page's first build of an interval waits for live weather, while Open-Meteo answers: a
@@ -59,7 +60,15 @@ function readBuilt(name: string): Buffer {
   }
 }
 
-export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
+/**
+ * The page at `/` and its assets. `stations`, the configured ones, are shown beside the cities
+ * with their newest readings, as of the page's build (at most an interval old).
+ */
+export function pageRoute(
+  app: FastifyInstance,
+  ctx: DashboardContext,
+  stations: readonly StationInfo[] = [],
+): void {
   for (const [path, asset] of Object.entries(loadAssets())) {
     app.get(path, async (_request, reply) =>
       reply.type(asset.type).header('cache-control', 'public, max-age=300').send(asset.body),
@@ -79,6 +88,22 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
     help: "Times the page's HTML was built; every other request was served a built page.",
     registers: [ctx.metrics.registry],
   });
+
+  async function latestPerStation(): Promise<StationLatest[] | 'unavailable'> {
+    try {
+      const latest = await ctx.guard.run('latest_per_station', () =>
+        ctx.repository.latestPerStation(stations.map((station) => station.name)),
+      );
+      const byStation = new Map(latest.map((reading) => [reading.station, reading]));
+      return stations.map(({ name, city }) => {
+        const reading = byStation.get(name);
+        return { name, city, latest: reading && ctx.readings.withAge(reading) };
+      });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return 'unavailable';
+    }
+  }
 
   app.get('/', async (request, reply) => {
     // A browser gets the page whatever the address says: a value the page does not know falls
@@ -131,6 +156,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
           return last && { ...last, fromCache: true };
         },
       );
+      const stationsLatest = stations.length === 0 ? undefined : await latestPerStation();
       // Read after the panel's queries, which may have found the database down: the next request's
       // version then differs, and the page is built again.
       const database = ctx.guard.state();
@@ -148,6 +174,7 @@ export function pageRoute(app: FastifyInstance, ctx: DashboardContext): void {
         outbox,
         weather: observation ? { state: 'ok', observation } : { state: 'unavailable' },
         alerts,
+        stations: stationsLatest,
       };
       renders.inc();
       return Buffer.from(renderPage(model));

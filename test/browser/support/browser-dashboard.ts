@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createMetrics } from '../../../src/core/metrics.js';
+import type { StationInfo } from '../../../src/dashboard/routes/stations-routes.js';
 import type { DatabaseTarget } from '../../../src/db/database-url.js';
 import { migrateToLatest } from '../../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../../src/db/open-db.js';
@@ -58,12 +59,13 @@ export function history(
 
 /**
  * A real listening dashboard for a browser: `intervalS` short so the live tests are fast, Open-Meteo
- * faked, the database seeded with `seed`.
+ * faked, the database seeded with `seed`, `stations` configured.
  */
 export async function startBrowserDashboard(
   target: DatabaseTarget,
   seed: readonly NewReading[],
   intervalS = 1,
+  stations: readonly StationInfo[] = [],
 ) {
   const db = openDb(target);
   await migrateToLatest(db);
@@ -80,6 +82,7 @@ export async function startBrowserDashboard(
     timeZone: 'America/Bogota',
     logger,
     metrics,
+    stations,
   });
   await dashboard.start();
   const { port } = dashboard.app.server.address() as AddressInfo;

@@ -8,6 +8,7 @@ import { createMetrics } from '../../../src/core/metrics.js';
 import type { Dashboard } from '../../../src/dashboard/create-dashboard.js';
 import { migrateToLatest } from '../../../src/db/migrations/migrate-to-latest.js';
 import { type Database, openDb } from '../../../src/db/open-db.js';
+import { deviceReadingKey } from '../../../src/db/reading.js';
 import { createReadingsRepository } from '../../../src/db/readings-repository.js';
 import { reading } from '../../db/readings-repository.contract.js';
 import { createTestDashboard } from '../../support/test-dashboard.js';
@@ -81,5 +82,63 @@ describe('the page', () => {
     await page();
     await page();
     assert.equal(Number(await renders()), before + 1);
+  });
+});
+
+describe('the page with stations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clima-page-stations-'));
+  const clock = new ManualClock(NOW);
+  let db: Database;
+  let dashboard: Dashboard;
+  const takenAt = new Date(NOW - 30_000);
+
+  before(async () => {
+    db = openDb({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+    await migrateToLatest(db);
+    await createReadingsRepository(db).insertBatch([
+      reading('Bogota', NOW - 60_000, { temperature: 14.5, humidity: 70 }),
+      reading('Manizales', takenAt, {
+        key: deviceReadingKey('finca-1', takenAt),
+        station: 'finca-1',
+        source: 'device',
+        temperature: 18.3,
+        humidity: 88,
+      }),
+    ]);
+    dashboard = createTestDashboard({
+      db,
+      clock,
+      stations: [
+        { name: 'finca-1', city: 'Manizales' },
+        { name: 'finca-2', city: 'Pereira' },
+      ],
+    });
+  });
+  after(async () => {
+    await dashboard.app.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lists each station's newest stored reading, in both languages, with a link to its history", async () => {
+    const en = (await dashboard.app.inject({ method: 'GET', url: '/?lang=en' })).body;
+    const row = en.match(/<tr data-station="finca-1"[\s\S]*?<\/tr>/)?.[0] ?? '';
+    assert.match(row, /data-field="city">Manizales</);
+    assert.match(row, /18\.3 °C/);
+    assert.match(row, /data-source="device">station</);
+    assert.match(en, /<tr data-station="finca-2" data-state="empty">/);
+    const es = (await dashboard.app.inject({ method: 'GET', url: '/?lang=es' })).body;
+    assert.match(es, /Última lectura por estación/);
+    assert.match(es, /data-source="device">estación</);
+    // The link the row carries answers with that station's history.
+    const href = row.match(/href="([^"]+)"/)?.[1] ?? '';
+    const history = await dashboard.app.inject({ method: 'GET', url: href });
+    assert.equal(history.statusCode, 200, history.body);
+    const body = history.json() as { station: string; readings: { temperature: number }[] };
+    assert.equal(body.station, 'finca-1');
+    assert.deepEqual(
+      body.readings.map((r) => r.temperature),
+      [18.3],
+    );
   });
 });
