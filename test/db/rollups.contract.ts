@@ -467,7 +467,7 @@ export function maintainingRollups(context: () => ContractContext): void {
       await forgetRollups(older.kysely);
       await backfillRollups(older, { batchRows: 10 });
 
-      assert.deepEqual(await migrateToLatest(older), ['0004-add-station']);
+      assert.deepEqual(await migrateToLatest(older), ['0004-add-station', '0005-create-alerts']);
       const after = await older.kysely.selectFrom('mediciones').selectAll().orderBy('id').execute();
       assert.deepEqual(
         after,
