@@ -1,4 +1,5 @@
 import { tooLong } from '../core/too-long.js';
+import { isStoredTimestamp } from '../db/timestamps.js';
 import { PAPER_KEYS, type PaperRow } from './paper-format.js';
 
 /** The content is not a well-formed paper-format array; the message names the row and the problem. */
@@ -8,7 +9,6 @@ export class PaperFormatError extends Error {
 
 /** No row of the paper's format comes near this; a longer one is refused before it fills memory. */
 const MAX_ROW_CHARS = 64 * 1024;
-const FECHA = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const MAX_CITY_LENGTH = 100;
 
 type State = 'start' | 'first' | 'row' | 'after-row' | 'next' | 'end';
@@ -150,29 +150,8 @@ function checkRow(value: unknown, row: number, fail: (message: string) => never)
   if (typeof humedad !== 'number' || !Number.isInteger(humedad) || humedad < 0 || humedad > 100) {
     bad('humedad', 'a whole number from 0 to 100', humedad);
   }
-  if (typeof fecha_registro !== 'string' || !isRealInstant(fecha_registro)) {
+  if (typeof fecha_registro !== 'string' || !isStoredTimestamp(fecha_registro)) {
     bad('fecha_registro', 'a UTC time "YYYY-MM-DD HH:MM:SS"', fecha_registro);
   }
   return object as unknown as PaperRow;
-}
-
-/** `YYYY-MM-DD HH:MM:SS` naming a second that exists (no 2024-02-30, no 25:00:00). */
-function isRealInstant(text: string): boolean {
-  if (!FECHA.test(text)) return false;
-  // Read from the digits rather than through Date: this runs twice for every restored row.
-  const number = (from: number, to: number) => Number(text.slice(from, to));
-  const year = number(0, 4);
-  const month = number(5, 7);
-  const day = number(8, 10);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth &&
-    number(11, 13) <= 23 &&
-    number(14, 16) <= 59 &&
-    number(17, 19) <= 59
-  );
 }

@@ -1,13 +1,12 @@
 import { stat } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import {
-  type BackedUpReading,
   createBackupRepository,
   type RestoreConflict,
+  type SnapshotReading,
 } from '../db/backup-repository.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import type { Database } from '../db/open-db.js';
-import { readingKey } from '../db/reading.js';
 import type { ReadingSource } from '../weather/observation.js';
 import type { SourceRun } from './manifest.js';
 import type { PaperRow } from './paper-format.js';
@@ -65,9 +64,8 @@ const MAX_CONFLICT_SAMPLES = 20;
 /**
  * Restores a backup into `db`: verifies the whole file first (a bad one is refused and nothing is
  * written), applies the migrations, then puts every row back under its id in batches, one
- * transaction each, so a restore that stops halfway can simply be run again. What the paper's
- * format does not hold is derived: `reading_key` from the city and time, as the sensor makes it;
- * `observed_at` = `fecha_registro`; `source` from the manifest.
+ * transaction each, so a restore that stops halfway can simply be run again. The source of each
+ * row comes from the manifest; the repository derives what else the paper's format does not hold.
  */
 export async function restoreBackup(
   db: Database,
@@ -110,12 +108,12 @@ export async function restoreBackup(
   else await migrateToLatest(db);
   const total = verification.summary.rowCount;
   const sourceOf = sourceLookup(verification.manifest?.sources ?? null);
-  let batch: BackedUpReading[] = [];
+  let batch: SnapshotReading[] = [];
   // One batch is stored while the next is parsed: the file and the database work side by side,
   // and memory holds two batches at most.
   let storing: Promise<void> = Promise.resolve();
 
-  const store = async (rows: BackedUpReading[]) => {
+  const store = async (rows: SnapshotReading[]) => {
     const outcome = tablePresent
       ? await repository.restoreBatch(rows, {
           overwrite: options.overwrite,
@@ -167,16 +165,14 @@ export async function restoreBackup(
   return { ...report, durationMs: clock.now() - started };
 }
 
-function backedUp(row: PaperRow, source: ReadingSource): BackedUpReading {
-  const takenAt = new Date(`${row.fecha_registro.replace(' ', 'T')}Z`);
+/** The paper's row as the database takes it back: `fecha_registro` is already in stored form. */
+function backedUp(row: PaperRow, source: ReadingSource): SnapshotReading {
   return {
     id: row.id,
-    key: readingKey(row.ciudad, takenAt),
     city: row.ciudad,
     temperature: row.temperatura,
     humidity: row.humedad,
-    takenAt,
-    observedAt: takenAt,
+    takenAt: row.fecha_registro,
     source,
   };
 }

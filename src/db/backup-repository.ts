@@ -1,9 +1,9 @@
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { ReadingSource } from '../weather/observation.js';
 import { type DialectSql, dialectSql } from './dialect.js';
 import type { Database } from './open-db.js';
-import type { NewReading } from './reading.js';
-import { toInsertRow } from './reading-row.js';
+import { storedReadingKey } from './reading.js';
+import { toInsertRowFromStored } from './reading-row.js';
 import { addToRollups, type ReadingPlace, recomputeRollups } from './rollups.js';
 import type { Schema } from './schema.js';
 
@@ -24,11 +24,6 @@ export interface SnapshotOptions {
   readonly pageSize: number;
   /** Aborting ends the walk after the current page; `readSnapshot` then rejects with the reason. */
   readonly signal?: AbortSignal;
-}
-
-/** A reading to put back under the id it had. */
-export interface BackedUpReading extends NewReading {
-  readonly id: number;
 }
 
 /** How `restoreBatch` treats rows whose id is already stored. */
@@ -77,11 +72,12 @@ export interface BackupRepository {
    * Puts readings back under their own ids, in one transaction: a row whose id is free is
    * inserted; one whose id holds the same content is skipped; one whose id holds other content,
    * or whose reading (city and second) is stored under another id, is a conflict and left alone,
-   * except that `overwrite` replaces a row with the same id. The key of each reading must be
-   * unique within the batch.
+   * except that `overwrite` replaces a row with the same id. What the backup does not hold is
+   * derived: the key from the city and time, as the sensor makes it, and `observed_at` =
+   * `fecha_registro`. The key of each reading must be unique within the batch.
    */
   restoreBatch(
-    readings: readonly BackedUpReading[],
+    readings: readonly SnapshotReading[],
     options: RestoreBatchOptions,
   ): Promise<RestoreBatchOutcome>;
   /** Whether the schema has been created (a dry run must not create it). */
@@ -105,7 +101,9 @@ const MAX_PAGE_SIZE = 100_000;
 const RESTORE_CHUNK_ROWS = 4_000;
 const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
-type InsertRow = ReturnType<typeof toInsertRow> & { id: number };
+type InsertRow = ReturnType<typeof toInsertRowFromStored> & { id: number };
+// In the order of `insertStatement`'s parameters.
+const INSERT_COLUMNS = 'id, ciudad, temperatura, humedad, fecha_registro, reading_key, source, observed_at';
 interface StoredRow {
   id: number;
   reading_key?: string;
@@ -163,7 +161,7 @@ export function createBackupRepository(db: Database): BackupRepository {
     },
 
     async restoreBatch(readings, options) {
-      const rows = readings.map((reading): InsertRow => ({ ...toInsertRow(reading), id: reading.id }));
+      const rows = readings.map(toRestoredRow);
       if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
       if (options.dryRun) return restoreRows(kysely, dialect, rows, options);
       return kysely.transaction().execute(async (trx) => {
@@ -196,7 +194,7 @@ async function insertAllNew(
 ): Promise<boolean> {
   if (rows.length > RESTORE_CHUNK_ROWS) return false;
   try {
-    await executor.insertInto('mediciones').values(rows).execute();
+    await executor.executeQuery(insertStatement(rows));
     return true;
   } catch (error) {
     if (dialect.isDuplicateKey(error)) return false;
@@ -269,10 +267,7 @@ async function restoreRows(
       await executor.updateTable('mediciones').set(values).where('id', '=', id).execute();
     }
     for (let start = 0; start < inserts.length; start += RESTORE_CHUNK_ROWS) {
-      await executor
-        .insertInto('mediciones')
-        .values(inserts.slice(start, start + RESTORE_CHUNK_ROWS))
-        .execute();
+      await executor.executeQuery(insertStatement(inserts.slice(start, start + RESTORE_CHUNK_ROWS)));
     }
     // An overwritten row may have left its bucket (another city or time): both places count.
     const places: ReadingPlace[] = [...inserts, ...updates];
@@ -280,6 +275,37 @@ async function restoreRows(
     await recomputeRollups(executor, dialect, places, { removed: updates.length > 0 });
   }
   return { inserted: inserts.length, identical, overwritten: updates.length, conflicts };
+}
+
+function toRestoredRow(reading: SnapshotReading): InsertRow {
+  const { id, city, takenAt } = reading;
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new RangeError(`a restored reading's id must be a whole number >= 1, got ${id}`);
+  const key = storedReadingKey(city, takenAt);
+  return { ...toInsertRowFromStored({ ...reading, key }), id };
+}
+
+/**
+ * One INSERT of `rows`, its text written here with a placeholder per value (the same on both
+ * dialects) and the values bound in one array: the query builder would make a node of each of
+ * the batch's tens of thousands of values, which costs more than the database takes to store them.
+ */
+function insertStatement(rows: readonly InsertRow[]): CompiledQuery {
+  const parameters: unknown[] = [];
+  for (const row of rows) {
+    parameters.push(
+      row.id,
+      row.ciudad,
+      row.temperatura,
+      row.humedad,
+      row.fecha_registro,
+      row.reading_key,
+      row.source,
+      row.observed_at,
+    );
+  }
+  const values = `, (?, ?, ?, ?, ?, ?, ?, ?)`.repeat(rows.length).slice(2);
+  return CompiledQuery.raw(`insert into mediciones (${INSERT_COLUMNS}) values ${values}`, parameters);
 }
 
 /** What the backup says that the stored row does not, in the paper's column names. */

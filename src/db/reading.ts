@@ -45,3 +45,8 @@ export interface ReadingBucket {
 export function readingKey(city: string, takenAt: Date): string {
   return `${city}@${takenAt.toISOString().slice(0, 19)}Z`;
 }
+
+/** `readingKey` of a time already in stored form, `'YYYY-MM-DD HH:MM:SS'`: the same key, no `Date`. */
+export function storedReadingKey(city: string, fechaRegistro: string): string {
+  return `${city}@${fechaRegistro.slice(0, 10)}T${fechaRegistro.slice(11)}Z`;
+}

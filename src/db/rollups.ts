@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Combine, DialectSql } from './dialect.js';
 import {
   ROLLUP_LEVELS,
@@ -104,39 +104,64 @@ export async function addToRollups(
   dialect: DialectSql,
   readings: readonly RolledUpReading[],
 ): Promise<void> {
+  // Each level from the one below, as the recompute does: a reading is looked up once, not per level.
+  let buckets: BucketRow[] = readings.map(({ ciudad, fecha_registro, temperatura, humedad }) => [
+    ciudad,
+    fecha_registro,
+    1,
+    Math.round(temperatura * 10),
+    temperatura,
+    temperatura,
+    humedad,
+    humedad,
+    humedad,
+  ]);
   for (const level of ROLLUP_LEVELS) {
-    const buckets = new Map<string, BucketRow>();
-    for (const { ciudad, fecha_registro, temperatura, humedad } of readings) {
-      const start = bucketStartOf(fecha_registro, level.seconds);
-      const key = `${ciudad}\u0000${start}`;
-      const tenths = Math.round(temperatura * 10);
-      const bucket = buckets.get(key);
-      if (bucket === undefined) {
-        buckets.set(key, [ciudad, start, 1, tenths, temperatura, temperatura, humedad, humedad, humedad]);
-        continue;
-      }
-      bucket[2] += 1;
-      bucket[3] += tenths;
-      bucket[4] = Math.min(bucket[4], temperatura);
-      bucket[5] = Math.max(bucket[5], temperatura);
-      bucket[6] += humedad;
-      bucket[7] = Math.min(bucket[7], humedad);
-      bucket[8] = Math.max(bucket[8], humedad);
-    }
-    const rows = [...buckets.values()];
-    for (let start = 0; start < rows.length; start += BUCKETS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + BUCKETS_PER_STATEMENT);
-      const select = sql.join(
-        chunk.map((row, i) =>
-          i === 0
-            ? sql`select ${sql.join(row.map((value, c) => sql`${value} as ${sql.ref(COLUMNS[c] as string)}`))}`
-            : sql`select ${sql.join(row)}`,
-        ),
-        sql` union all `,
-      );
-      await dialect.upsertCombining(level.table, COLUMNS, COMBINED, select).execute(executor);
+    buckets = combined(buckets, level.seconds);
+    for (let start = 0; start < buckets.length; start += BUCKETS_PER_STATEMENT) {
+      const chunk = buckets.slice(start, start + BUCKETS_PER_STATEMENT);
+      // The statement's text is compiled without its values, which are then bound in one array:
+      // building a query node for each of thousands of values costs more than the database's work.
+      const { sql: text } = dialect
+        .upsertCombining(level.table, COLUMNS, COMBINED, sql.raw(selectOfRows(chunk.length)))
+        .compile(executor);
+      await executor.executeQuery(CompiledQuery.raw(text, chunk.flat()));
     }
   }
+}
+
+/** `rows` grouped into the `seconds`-wide buckets holding them: counts and sums add, extremes keep the further. */
+function combined(rows: readonly BucketRow[], seconds: RollupSeconds): BucketRow[] {
+  const byCity = new Map<string, Map<string, BucketRow>>();
+  for (const row of rows) {
+    const [ciudad, at] = row;
+    let buckets = byCity.get(ciudad);
+    if (buckets === undefined) {
+      buckets = new Map();
+      byCity.set(ciudad, buckets);
+    }
+    const start = bucketStartOf(at, seconds);
+    const bucket = buckets.get(start);
+    if (bucket === undefined) {
+      buckets.set(start, [ciudad, start, row[2], row[3], row[4], row[5], row[6], row[7], row[8]]);
+      continue;
+    }
+    bucket[2] += row[2];
+    bucket[3] += row[3];
+    bucket[4] = Math.min(bucket[4], row[4]);
+    bucket[5] = Math.max(bucket[5], row[5]);
+    bucket[6] += row[6];
+    bucket[7] = Math.min(bucket[7], row[7]);
+    bucket[8] = Math.max(bucket[8], row[8]);
+  }
+  return [...byCity.values()].flatMap((buckets) => [...buckets.values()]);
+}
+
+/** `select ? as ciudad, ... union all select ?, ...`: `count` rows of every column, to bind in order. */
+function selectOfRows(count: number): string {
+  const first = `select ${COLUMNS.map((column) => `? as ${column}`).join(', ')}`;
+  const next = ` union all select ${COLUMNS.map(() => '?').join(', ')}`;
+  return first + next.repeat(count - 1);
 }
 
 /** What `DialectSql.bucketStart` computes in SQL, on the stored form `'YYYY-MM-DD HH:MM:SS'`. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql } from 'kysely';
-import { createBackupRepository } from '../../src/db/backup-repository.js';
+import { createBackupRepository, type SnapshotReading } from '../../src/db/backup-repository.js';
 import { dialectSql } from '../../src/db/dialect.js';
 import { createMediciones } from '../../src/db/migrations/0001-create-mediciones.js';
 import { migrateToLatest } from '../../src/db/migrations/migrate-to-latest.js';
@@ -10,6 +10,7 @@ import type { NewReading } from '../../src/db/reading.js';
 import { backfillRollups, rollupsComplete } from '../../src/db/rollup-backfill.js';
 import { ROLLUP_LEVELS } from '../../src/db/rollup-levels.js';
 import type { Schema } from '../../src/db/schema.js';
+import { toSqlTimestamp } from '../../src/db/timestamps.js';
 import { type ContractContext, reading } from './readings-repository.contract.js';
 
 type Kysely = ContractContext['db']['kysely'];
@@ -198,7 +199,11 @@ export function maintainingRollups(context: () => ContractContext): void {
       },
     ];
     const unique = [...new Map(restored.map((r) => [r.key, r])).values()];
-    const outcome = await backups.restoreBatch(unique, { overwrite: true, dryRun: false, sourceKnown: true });
+    const outcome = await backups.restoreBatch(unique.map(backedUp), {
+      overwrite: true,
+      dryRun: false,
+      sourceKnown: true,
+    });
     assert.equal(outcome.overwritten, 1);
     assert.ok(outcome.inserted > 40, `${outcome.inserted} inserted`);
     await assertRollupsExact(db.kysely);
@@ -360,7 +365,7 @@ export function maintainingRollups(context: () => ContractContext): void {
       ...reading(['Cali', 'Pereira', 'Tunja'][i % 3] as string, at(i), value()),
       id: highest + 1 + i,
     })).filter((r) => !keys.has(r.key) && keys.add(r.key));
-    const outcome = await createBackupRepository(db).restoreBatch(restored, {
+    const outcome = await createBackupRepository(db).restoreBatch(restored.map(backedUp), {
       overwrite: false,
       dryRun: false,
       sourceKnown: true,
@@ -375,7 +380,7 @@ export function maintainingRollups(context: () => ContractContext): void {
     const [stored] = await repo.pageById({ afterId: 0, limit: 1 });
     assert.ok(stored !== undefined);
     await createBackupRepository(db).restoreBatch(
-      [{ ...reading('Cali', '2024-03-03T08:00:00Z', { temperature: 22 }), id: stored.id }],
+      [backedUp({ ...reading('Cali', '2024-03-03T08:00:00Z', { temperature: 22 }), id: stored.id })],
       { overwrite: true, dryRun: false, sourceKnown: true },
     );
     const days = await db.kysely
@@ -390,4 +395,16 @@ export function maintainingRollups(context: () => ContractContext): void {
     const count = await sql<{ n: number }>`select count(*) as n from mediciones_1m`.execute(db.kysely);
     assert.equal(Number(count.rows[0]?.n), 1);
   });
+}
+
+/** A reading as a backup holds it, under `id`. */
+function backedUp({
+  id,
+  city,
+  temperature,
+  humidity,
+  takenAt,
+  source,
+}: NewReading & { id: number }): SnapshotReading {
+  return { id, city, temperature, humidity, takenAt: toSqlTimestamp(takenAt), source };
 }
