@@ -278,11 +278,13 @@ async function restoreRows(
 }
 
 function toRestoredRow(reading: SnapshotReading): InsertRow {
-  const { id, city, takenAt } = reading;
+  const { id, city, temperature, humidity, takenAt, source } = reading;
   if (!Number.isSafeInteger(id) || id < 1)
     throw new RangeError(`a restored reading's id must be a whole number >= 1, got ${id}`);
   const key = storedReadingKey(city, takenAt);
-  return { ...toInsertRowFromStored({ ...reading, key }), id };
+  const row = toInsertRowFromStored({ key, city, temperature, humidity, takenAt, source }) as InsertRow;
+  row.id = id;
+  return row;
 }
 
 /**

@@ -20,8 +20,12 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
   const fail = failureOf(reading.key);
   const takenAt = storedInstant(reading.takenAt, 'takenAt', fail);
   return {
-    ...checkedValues(reading, fail),
+    ciudad: reading.city,
+    temperatura: checkedTemperature(reading, fail),
+    humedad: reading.humidity,
     fecha_registro: takenAt,
+    reading_key: reading.key,
+    source: reading.source,
     // Often the very same instant (simulated readings, restored ones): formatted once.
     observed_at:
       reading.observedAt === reading.takenAt
@@ -41,7 +45,15 @@ export function toInsertRowFromStored(
   if (typeof reading.takenAt !== 'string' || !isStoredTimestamp(reading.takenAt)) {
     fail('takenAt', "a stored timestamp 'YYYY-MM-DD HH:MM:SS'", reading.takenAt);
   }
-  return { ...checkedValues(reading, fail), fecha_registro: reading.takenAt, observed_at: reading.takenAt };
+  return {
+    ciudad: reading.city,
+    temperatura: checkedTemperature(reading, fail),
+    humedad: reading.humidity,
+    fecha_registro: reading.takenAt,
+    reading_key: reading.key,
+    source: reading.source,
+    observed_at: reading.takenAt,
+  };
 }
 
 type Fail = (field: string, expected: string, got: unknown) => never;
@@ -52,8 +64,8 @@ function failureOf(key: unknown): Fail {
   };
 }
 
-/** Every column but the instants, checked against the table's limits. */
-function checkedValues(reading: Omit<NewReading, 'takenAt' | 'observedAt'>, fail: Fail) {
+/** Checks every value but the instants against the table's limits; returns the temperature rounded. */
+function checkedTemperature(reading: Omit<NewReading, 'takenAt' | 'observedAt'>, fail: Fail): number {
   const { key, city, humidity, source } = reading;
   if (typeof key !== 'string' || key === '' || tooLong(key, MAX_KEY_LENGTH)) {
     fail('key', `1..${MAX_KEY_LENGTH} characters`, key);
@@ -71,7 +83,7 @@ function checkedValues(reading: Omit<NewReading, 'takenAt' | 'observedAt'>, fail
     fail('temperature', `a number of °C in ${TEMPERATURE_RANGE.join('..')}`, reading.temperature);
   }
   if (!SOURCES.includes(source)) fail('source', SOURCES.join(' or '), source);
-  return { ciudad: city, temperatura: temperature, humedad: humidity, reading_key: key, source };
+  return temperature;
 }
 
 /** A stored row as the API speaks it. */

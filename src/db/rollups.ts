@@ -104,20 +104,13 @@ export async function addToRollups(
   dialect: DialectSql,
   readings: readonly RolledUpReading[],
 ): Promise<void> {
-  // Each level from the one below, as the recompute does: a reading is looked up once, not per level.
-  let buckets: BucketRow[] = readings.map(({ ciudad, fecha_registro, temperatura, humedad }) => [
-    ciudad,
-    fecha_registro,
-    1,
-    Math.round(temperatura * 10),
-    temperatura,
-    temperatura,
-    humedad,
-    humedad,
-    humedad,
-  ]);
+  // Each level from the one below, as the recompute does: a reading is looked at once, not per level.
+  let buckets: BucketRow[] | undefined;
   for (const level of ROLLUP_LEVELS) {
-    buckets = combined(buckets, level.seconds);
+    buckets =
+      buckets === undefined
+        ? combined(readings, level.seconds, OF_READINGS)
+        : combined(buckets, level.seconds, OF_BUCKETS);
     for (let start = 0; start < buckets.length; start += BUCKETS_PER_STATEMENT) {
       const chunk = buckets.slice(start, start + BUCKETS_PER_STATEMENT);
       // The statement's text is compiled without its values, which are then bound in one array:
@@ -130,31 +123,76 @@ export async function addToRollups(
   }
 }
 
-/** `rows` grouped into the `seconds`-wide buckets holding them: counts and sums add, extremes keep the further. */
-function combined(rows: readonly BucketRow[], seconds: RollupSeconds): BucketRow[] {
+/** How `combined` reads a row of its input. */
+interface Grouping<Row> {
+  city(row: Row): string;
+  time(row: Row): string;
+  /** A new bucket of `row` alone (`into` undefined), or `into` with `row` added. */
+  add(row: Row, into: BucketRow | undefined): BucketRow;
+}
+
+const OF_READINGS: Grouping<RolledUpReading> = {
+  city: (reading) => reading.ciudad,
+  time: (reading) => reading.fecha_registro,
+  add({ ciudad, temperatura, humedad }, into) {
+    const tenths = Math.round(temperatura * 10);
+    if (into === undefined)
+      return [ciudad, '', 1, tenths, temperatura, temperatura, humedad, humedad, humedad];
+    addTo(into, 1, tenths, temperatura, temperatura, humedad, humedad, humedad);
+    return into;
+  },
+};
+
+const OF_BUCKETS: Grouping<BucketRow> = {
+  city: (bucket) => bucket[0],
+  time: (bucket) => bucket[1],
+  add(bucket, into) {
+    if (into === undefined) return [...bucket];
+    addTo(into, bucket[2], bucket[3], bucket[4], bucket[5], bucket[6], bucket[7], bucket[8]);
+    return into;
+  },
+};
+
+/** `rows` grouped into buckets by city and the `seconds`-wide bucket holding them. */
+function combined<Row>(rows: readonly Row[], seconds: RollupSeconds, grouping: Grouping<Row>): BucketRow[] {
   const byCity = new Map<string, Map<string, BucketRow>>();
   for (const row of rows) {
-    const [ciudad, at] = row;
-    let buckets = byCity.get(ciudad);
+    const city = grouping.city(row);
+    let buckets = byCity.get(city);
     if (buckets === undefined) {
       buckets = new Map();
-      byCity.set(ciudad, buckets);
+      byCity.set(city, buckets);
     }
-    const start = bucketStartOf(at, seconds);
+    const start = bucketStartOf(grouping.time(row), seconds);
     const bucket = buckets.get(start);
-    if (bucket === undefined) {
-      buckets.set(start, [ciudad, start, row[2], row[3], row[4], row[5], row[6], row[7], row[8]]);
-      continue;
+    if (bucket !== undefined) grouping.add(row, bucket);
+    else {
+      const made = grouping.add(row, undefined);
+      made[1] = start;
+      buckets.set(start, made);
     }
-    bucket[2] += row[2];
-    bucket[3] += row[3];
-    bucket[4] = Math.min(bucket[4], row[4]);
-    bucket[5] = Math.max(bucket[5], row[5]);
-    bucket[6] += row[6];
-    bucket[7] = Math.min(bucket[7], row[7]);
-    bucket[8] = Math.max(bucket[8], row[8]);
   }
   return [...byCity.values()].flatMap((buckets) => [...buckets.values()]);
+}
+
+/** Counts and sums add up, each extreme keeps the further value. */
+function addTo(
+  bucket: BucketRow,
+  count: number,
+  tenths: number,
+  min: number,
+  max: number,
+  humidity: number,
+  humidityMin: number,
+  humidityMax: number,
+): void {
+  bucket[2] += count;
+  bucket[3] += tenths;
+  bucket[4] = Math.min(bucket[4], min);
+  bucket[5] = Math.max(bucket[5], max);
+  bucket[6] += humidity;
+  bucket[7] = Math.min(bucket[7], humidityMin);
+  bucket[8] = Math.max(bucket[8], humidityMax);
 }
 
 /** `select ? as ciudad, ... union all select ?, ...`: `count` rows of every column, to bind in order. */

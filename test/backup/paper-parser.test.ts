@@ -9,12 +9,13 @@ const ROWS: PaperRow[] = [
   { id: 7, ciudad: 'Bogotá', temperatura: 16.4, humedad: 100, fecha_registro: '2025-01-01 00:00:00' },
 ];
 
-/** Parses `text` fed in pieces of `size` characters. */
-function parse(text: string, size = text.length): PaperRow[] {
+/** Parses `text` fed as UTF-8 in pieces of `size` bytes, cutting characters too. */
+function parse(text: string, size = Buffer.byteLength(text)): PaperRow[] {
+  const bytes = Buffer.from(text, 'utf8');
   const parser = createPaperParser();
   const rows: PaperRow[] = [];
-  for (let start = 0; start < text.length; start += size)
-    rows.push(...parser.feed(text.slice(start, start + size)));
+  for (let start = 0; start < bytes.length; start += size)
+    rows.push(...parser.feed(bytes.subarray(start, start + size)));
   parser.finish();
   return rows;
 }
@@ -47,7 +48,7 @@ describe('reading the paper format', () => {
       JSON.stringify(ROWS, null, 4),
       JSON.stringify(ROWS, null, '\t'),
     ]) {
-      for (const size of [1, 2, 7, 64, text.length]) assert.deepEqual(parse(text, size), ROWS);
+      for (const size of [1, 2, 7, 64, Buffer.byteLength(text)]) assert.deepEqual(parse(text, size), ROWS);
     }
     assert.deepEqual(parse(' [ ] \n'), []);
   });
