@@ -18,7 +18,7 @@ export interface RestoreOptions {
   readonly dryRun: boolean;
   /** Replace stored rows whose id matches but whose content differs. */
   readonly overwrite: boolean;
-  /** Rows per transaction (default 4,000). */
+  /** Rows per transaction (default 16,000). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RestoreProgress) => void;
   readonly signal?: AbortSignal;
@@ -57,8 +57,9 @@ export interface RestoreReport {
  */
 export const UNKNOWN_SOURCE: ReadingSource = 'open-meteo';
 
-// As many as one INSERT of the backup repository takes: a batch into rows nobody holds is one statement.
-const DEFAULT_BATCH_SIZE = 4_000;
+// Few transactions, each of few statements: every round trip to the database is a wait. Two
+// batches in memory are a few MB.
+const DEFAULT_BATCH_SIZE = 16_000;
 const MAX_CONFLICT_SAMPLES = 20;
 
 /**

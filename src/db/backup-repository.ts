@@ -1,6 +1,6 @@
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ReadingSource } from '../weather/observation.js';
-import { type DialectSql, dialectSql } from './dialect.js';
+import { type DialectSql, dialectSql, type RowValues } from './dialect.js';
 import type { Database } from './open-db.js';
 import { storedReadingKey } from './reading.js';
 import { toInsertRowFromStored } from './reading-row.js';
@@ -96,14 +96,20 @@ const SNAPSHOT_READING = [
   'source',
 ] as const;
 const MAX_PAGE_SIZE = 100_000;
-// 8 parameters a row: 32,000 at most, within SQLite's 32,766 variables, and well under 1 MB of
-// SQL text for MySQL's packet limit.
-const RESTORE_CHUNK_ROWS = 4_000;
 const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 type InsertRow = ReturnType<typeof toInsertRowFromStored> & { id: number };
-// In the order of `insertStatement`'s parameters.
-const INSERT_COLUMNS = 'id, ciudad, temperatura, humedad, fecha_registro, reading_key, source, observed_at';
+// In the order of `insertStatement`'s values.
+const INSERT_COLUMNS = [
+  'id',
+  'ciudad',
+  'temperatura',
+  'humedad',
+  'fecha_registro',
+  'reading_key',
+  'source',
+  'observed_at',
+] as const;
 interface StoredRow {
   id: number;
   reading_key?: string;
@@ -164,16 +170,19 @@ export function createBackupRepository(db: Database): BackupRepository {
       const rows = readings.map(toRestoredRow);
       if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
       if (options.dryRun) return restoreRows(kysely, dialect, rows, options);
-      return kysely.transaction().execute(async (trx) => {
-        // Rows whose ids and readings nobody holds yet (a restore into an empty or older
-        // database) need no comparison: one INSERT says so, and only a batch that meets a stored
-        // id or reading is compared row by row.
-        if (await insertAllNew(trx, dialect, rows)) {
+      // Rows whose ids and readings nobody holds yet (a restore into an empty or older database)
+      // need no comparison: inserting them all says so. A batch that meets a stored id or reading
+      // is rolled back and compared row by row.
+      try {
+        return await kysely.transaction().execute(async (trx) => {
+          for (const chunk of insertChunks(dialect, rows)) await insertStatement(dialect, chunk).execute(trx);
           await addToRollups(trx, dialect, rows);
           return { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
-        }
-        return restoreRows(trx, dialect, rows, options);
-      });
+        });
+      } catch (error) {
+        if (!dialect.isDuplicateKey(error)) throw error;
+      }
+      return kysely.transaction().execute((trx) => restoreRows(trx, dialect, rows, options));
     },
 
     async hasReadingsTable() {
@@ -181,25 +190,6 @@ export function createBackupRepository(db: Database): BackupRepository {
       return tables.some((table) => table.name === 'mediciones');
     },
   };
-}
-
-/**
- * Inserts every row in one statement and returns true, or returns false having inserted none when
- * a row's id or reading is already stored: a failed statement leaves the transaction as it was.
- */
-async function insertAllNew(
-  executor: Kysely<Schema>,
-  dialect: DialectSql,
-  rows: readonly InsertRow[],
-): Promise<boolean> {
-  if (rows.length > RESTORE_CHUNK_ROWS) return false;
-  try {
-    await executor.executeQuery(insertStatement(rows));
-    return true;
-  } catch (error) {
-    if (dialect.isDuplicateKey(error)) return false;
-    throw error;
-  }
 }
 
 async function restoreRows(
@@ -266,9 +256,8 @@ async function restoreRows(
     for (const { id, ...values } of updates) {
       await executor.updateTable('mediciones').set(values).where('id', '=', id).execute();
     }
-    for (let start = 0; start < inserts.length; start += RESTORE_CHUNK_ROWS) {
-      await executor.executeQuery(insertStatement(inserts.slice(start, start + RESTORE_CHUNK_ROWS)));
-    }
+    for (const chunk of insertChunks(dialect, inserts))
+      await insertStatement(dialect, chunk).execute(executor);
     // An overwritten row may have left its bucket (another city or time): both places count.
     const places: ReadingPlace[] = [...inserts, ...updates];
     for (const { id } of updates) places.push(byId.get(id) as StoredRow);
@@ -287,15 +276,9 @@ function toRestoredRow(reading: SnapshotReading): InsertRow {
   return row;
 }
 
-/**
- * One INSERT of `rows`, its text written here with a placeholder per value (the same on both
- * dialects) and the values bound in one array: the query builder would make a node of each of
- * the batch's tens of thousands of values, which costs more than the database takes to store them.
- */
-function insertStatement(rows: readonly InsertRow[]): CompiledQuery {
-  const parameters: unknown[] = [];
-  for (const row of rows) {
-    parameters.push(
+function insertStatement(dialect: DialectSql, rows: readonly InsertRow[]): RawBuilder<unknown> {
+  const values = rows.map(
+    (row): RowValues => [
       row.id,
       row.ciudad,
       row.temperatura,
@@ -304,10 +287,17 @@ function insertStatement(rows: readonly InsertRow[]): CompiledQuery {
       row.reading_key,
       row.source,
       row.observed_at,
-    );
-  }
-  const values = `, (?, ?, ?, ?, ?, ?, ?, ?)`.repeat(rows.length).slice(2);
-  return CompiledQuery.raw(`insert into mediciones (${INSERT_COLUMNS}) values ${values}`, parameters);
+    ],
+  );
+  return dialect.insertRows('mediciones', INSERT_COLUMNS, values);
+}
+
+/** `rows` in as few INSERTs as the dialect takes. */
+function insertChunks(dialect: DialectSql, rows: readonly InsertRow[]): InsertRow[][] {
+  const size = Math.floor(dialect.maxRowValues / INSERT_COLUMNS.length);
+  const chunks: InsertRow[][] = [];
+  for (let start = 0; start < rows.length; start += size) chunks.push(rows.slice(start, start + size));
+  return chunks;
 }
 
 /** What the backup says that the stored row does not, in the paper's column names. */

@@ -6,10 +6,14 @@ import {
   type RawBuilder,
   sql,
 } from 'kysely';
+import { escapeId as escapeMysqlId, escape as escapeMysqlValue } from 'mysql2';
 import type { RollupSeconds } from './rollup-levels.js';
 import type { Schema } from './schema.js';
 
 type DataTypeExpression = ColumnDataType | Expression<unknown>;
+
+/** One row's values for `insertRows` and `selectRows`, in column order. */
+export type RowValues = readonly (string | number)[];
 
 /** How a stored value and a new one combine in `upsertCombining`. */
 export type Combine = 'add' | 'least' | 'greatest';
@@ -72,6 +76,16 @@ export interface DialectSql {
     combined: Readonly<Record<string, Combine>>,
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
+  /**
+   * `INSERT INTO table (columns)` of `rows`, each a value per column: one statement for many
+   * rows, with no query node per value (for a batch of tens of thousands of values, building
+   * those cost more than the database took to store them). At most `maxRowValues` values.
+   */
+  insertRows(table: string, columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
+  /** A SELECT of `rows` with `columns` for names, made as `insertRows` makes its rows. */
+  selectRows(columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
+  /** The most values (rows times columns) `insertRows` and `selectRows` take at once. */
+  readonly maxRowValues: number;
   /** Whether `error` is a statement refused for a primary or unique key already stored. */
   isDuplicateKey(error: unknown): boolean;
   /**
@@ -127,6 +141,12 @@ const sqlite: DialectSql = {
         return sql`${stored} = ${value}`;
       }),
     )}`,
+  // The rows travel as one JSON parameter: a statement of a placeholder per value took SQLite
+  // longer to prepare than to run, and is limited to 32,766 of them.
+  insertRows: (table, columns, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${fromJson(columns, rows, false)}`,
+  selectRows: (columns, rows) => fromJson(columns, rows, true),
+  maxRowValues: 1_000_000,
   isDuplicateKey: (error) =>
     /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((error as { code?: unknown } | null)?.code)),
   beginSnapshot: [sql`begin deferred`],
@@ -186,6 +206,23 @@ const mysql: DialectSql = {
         return sql`${stored} = ${value}`;
       }),
     )}`,
+  // mysql2 writes the values into the statement's text, so the bound is max_allowed_packet (4 MB
+  // at the least, by default); a server-side prepared statement's limit keeps a statement of
+  // short values well within it.
+  insertRows: (table, columns, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
+      escapedRows(rows, '(', ')', ', '),
+    )}`,
+  // No VALUES constructor that MySQL and MariaDB both read: a UNION of one-row SELECTs.
+  selectRows: (columns, rows) =>
+    sql.raw(
+      `select ${(rows[0] ?? []).map((value, i) => `${escapeMysqlValue(value)} as ${escapeMysqlId(columns[i])}`).join(', ')}${
+        rows.length > 1 ? ` union all ${escapedRows(rows.slice(1), 'select ', '', ' union all ')}` : ''
+      }`,
+    ),
+  // A statement's text is bounded by max_allowed_packet, 16 MB by default on MariaDB (4 MB on
+  // MySQL 5.7): 65,535 values of readings are about 1 MB.
+  maxRowValues: 65_535,
   isDuplicateKey: (error) => (error as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY',
   // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its
   // defaults afterwards. WITH CONSISTENT SNAPSHOT takes the snapshot now, not at the first read.
@@ -194,6 +231,35 @@ const mysql: DialectSql = {
     sql`start transaction with consistent snapshot, read only`,
   ],
 };
+
+/** `SELECT value ->> 0 as column, ...` over the rows of a JSON array of arrays. */
+function fromJson(
+  columns: readonly string[],
+  rows: readonly RowValues[],
+  named: boolean,
+): RawBuilder<unknown> {
+  const values = columns.map((c, i) =>
+    named ? sql`value ->> ${sql.lit(i)} as ${sql.ref(c)}` : sql`value ->> ${sql.lit(i)}`,
+  );
+  return sql`select ${sql.join(values)} from json_each(${JSON.stringify(rows)})`;
+}
+
+/**
+ * Each row's values escaped as mysql2 escapes a query's parameters (backslash escapes: the pool's
+ * sql_mode does not set NO_BACKSLASH_ESCAPES), the text joined once. mysql2 itself would append
+ * the values to one string one at a time: for tens of thousands of values, a chain of pieces so
+ * long that copying it between garbage collections took longer than the database's work.
+ */
+function escapedRows(rows: readonly RowValues[], open: string, close: string, separator: string): string {
+  const parts = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as RowValues;
+    let text = open;
+    for (let i = 0; i < row.length; i++) text += (i === 0 ? '' : ', ') + escapeMysqlValue(row[i]);
+    parts[r] = text + close;
+  }
+  return parts.join(separator);
+}
 
 /** The SQL of one dialect. */
 export function dialectSql(name: DialectName): DialectSql {

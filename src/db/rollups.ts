@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Combine, DialectSql } from './dialect.js';
 import {
   ROLLUP_LEVELS,
@@ -88,8 +88,6 @@ const COMBINED: Readonly<Record<(typeof ROLLUP_VALUE_COLUMNS)[number], Combine>>
   humidity_min: 'least',
   humidity_max: 'greatest',
 };
-// SQLite allows 500 terms in a compound SELECT.
-const BUCKETS_PER_STATEMENT = 500;
 
 type BucketRow = [string, string, number, number, number, number, number, number, number];
 
@@ -111,14 +109,10 @@ export async function addToRollups(
       buckets === undefined
         ? combined(readings, level.seconds, OF_READINGS)
         : combined(buckets, level.seconds, OF_BUCKETS);
-    for (let start = 0; start < buckets.length; start += BUCKETS_PER_STATEMENT) {
-      const chunk = buckets.slice(start, start + BUCKETS_PER_STATEMENT);
-      // The statement's text is compiled without its values, which are then bound in one array:
-      // building a query node for each of thousands of values costs more than the database's work.
-      const { sql: text } = dialect
-        .upsertCombining(level.table, COLUMNS, COMBINED, sql.raw(selectOfRows(chunk.length)))
-        .compile(executor);
-      await executor.executeQuery(CompiledQuery.raw(text, chunk.flat()));
+    const perStatement = Math.floor(dialect.maxRowValues / COLUMNS.length);
+    for (let start = 0; start < buckets.length; start += perStatement) {
+      const select = dialect.selectRows(COLUMNS, buckets.slice(start, start + perStatement));
+      await dialect.upsertCombining(level.table, COLUMNS, COMBINED, select).execute(executor);
     }
   }
 }
@@ -193,13 +187,6 @@ function addTo(
   bucket[6] += humidity;
   bucket[7] = Math.min(bucket[7], humidityMin);
   bucket[8] = Math.max(bucket[8], humidityMax);
-}
-
-/** `select ? as ciudad, ... union all select ?, ...`: `count` rows of every column, to bind in order. */
-function selectOfRows(count: number): string {
-  const first = `select ${COLUMNS.map((column) => `? as ${column}`).join(', ')}`;
-  const next = ` union all select ${COLUMNS.map(() => '?').join(', ')}`;
-  return first + next.repeat(count - 1);
 }
 
 /** What `DialectSql.bucketStart` computes in SQL, on the stored form `'YYYY-MM-DD HH:MM:SS'`. */
