@@ -253,10 +253,7 @@ function fromJson(
 function escapedRows(rows: readonly RowValues[], open: string, close: string, separator: string): string {
   const parts = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as RowValues;
-    let text = open;
-    for (let i = 0; i < row.length; i++) text += (i === 0 ? '' : ', ') + escapeMysqlValue(row[i]);
-    parts[r] = text + close;
+    parts[r] = `${open}${(rows[r] as RowValues).map((value) => escapeMysqlValue(value)).join(', ')}${close}`;
   }
   return parts.join(separator);
 }

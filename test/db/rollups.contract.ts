@@ -374,6 +374,40 @@ export function maintainingRollups(context: () => ContractContext): void {
     await assertRollupsExact(db.kysely);
   });
 
+  it('restores cities holding quotes, backslashes, question marks and any character exactly as given, in their buckets', async () => {
+    const { db } = context();
+    const cities = [
+      "O'Higgins",
+      'San José "Centro"',
+      'C:\\tmp\\x',
+      'Quién?',
+      "a\\'); drop table mediciones; --",
+      'Ñuñoa 🌧',
+    ];
+    const restored = cities.map((city, i) =>
+      backedUp({
+        ...reading(city, '2024-03-01T12:00:00Z', { temperature: -0.5 + i, humidity: i }),
+        id: 10 + i,
+      }),
+    );
+    const outcome = await createBackupRepository(db).restoreBatch(restored, {
+      overwrite: false,
+      dryRun: false,
+      sourceKnown: true,
+    });
+    assert.equal(outcome.inserted, cities.length);
+    const stored = await db.kysely
+      .selectFrom('mediciones')
+      .select(['id', 'ciudad', 'reading_key', 'temperatura'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      stored.map((row) => [Number(row.id), row.ciudad, row.reading_key, Number(row.temperatura)]),
+      cities.map((city, i) => [10 + i, city, `${city}@2024-03-01T12:00:00Z`, -0.5 + i]),
+    );
+    await assertRollupsExact(db.kysely);
+  });
+
   it('lets a restore that moves a reading away delete the bucket it leaves empty', async () => {
     const { db, repo } = context();
     await repo.insertBatch([reading('Cali', '2024-03-01T12:00:00Z', { temperature: 21 })]);
