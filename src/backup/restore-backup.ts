@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import {
   createBackupRepository,
+  type PreparedBatch,
   type RestoreConflict,
   type SnapshotReading,
 } from '../db/backup-repository.js';
@@ -110,19 +111,19 @@ export async function restoreBackup(
   const total = verification.summary.rowCount;
   const sourceOf = sourceLookup(verification.manifest?.sources ?? null);
   let batch: SnapshotReading[] = [];
-  // One batch is stored while the next is parsed: the file and the database work side by side,
-  // and memory holds two batches at most.
+  // One batch is stored while the next is parsed and its statements built: the file, this process
+  // and the database work side by side, and memory holds two batches at most.
   let storing: Promise<void> = Promise.resolve();
 
-  const store = async (rows: SnapshotReading[]) => {
+  const store = async (rows: readonly SnapshotReading[] | PreparedBatch, count: number) => {
     const outcome = tablePresent
       ? await repository.restoreBatch(rows, {
           overwrite: options.overwrite,
           dryRun,
           sourceKnown: report.sourcesKnown,
         })
-      : { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
-    report.rows += rows.length;
+      : { inserted: count, identical: 0, overwritten: 0, conflicts: [] };
+    report.rows += count;
     report.inserted += outcome.inserted;
     report.identical += outcome.identical;
     report.overwritten += outcome.overwritten;
@@ -132,12 +133,15 @@ export async function restoreBackup(
     onProgress?.({ phase: 'restoring', done: report.rows, total });
   };
   const flush = async () => {
+    const rows = batch;
+    batch = [];
+    // A dry run only compares: it has no statements to build.
+    const prepared = rows.length > 0 && tablePresent && !dryRun ? await repository.prepareBatch(rows) : rows;
     await storing;
-    if (batch.length === 0) return;
-    storing = store(batch);
+    if (rows.length === 0) return;
+    storing = store(prepared, rows.length);
     // Rejections surface at the next await of `storing`; until then they are not unhandled.
     storing.catch(() => {});
-    batch = [];
   };
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;

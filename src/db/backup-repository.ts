@@ -1,10 +1,11 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { setImmediate as otherWork } from 'node:timers/promises';
+import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ReadingSource } from '../weather/observation.js';
 import { type DialectSql, dialectSql, type RowValues } from './dialect.js';
 import type { Database } from './open-db.js';
 import { storedReadingKey } from './reading.js';
 import { toInsertRowFromStored } from './reading-row.js';
-import { addToRollups, type ReadingPlace, recomputeRollups } from './rollups.js';
+import { type ReadingPlace, recomputeRollups, rollupAdditions } from './rollups.js';
 import type { Schema } from './schema.js';
 
 /** One reading as a backup holds it: the paper's five columns, and the source. */
@@ -69,7 +70,14 @@ export interface BackupRepository {
     onPage: (page: readonly SnapshotReading[]) => void | Promise<void>,
   ): Promise<void>;
   /**
-   * Puts readings back under their own ids, in one transaction: a row whose id is free is
+   * `readings` made ready for `restoreBatch`: checked, with the statements that store them into an
+   * empty place built. Built a piece at a time, letting other work run between the pieces, so
+   * that preparing one batch while another is stored keeps neither the database nor the other
+   * batch's transaction waiting.
+   */
+  prepareBatch(readings: readonly SnapshotReading[]): Promise<PreparedBatch>;
+  /**
+   * Puts readings (or a prepared batch of them) back under their own ids, in one transaction: a row whose id is free is
    * inserted; one whose id holds the same content is skipped; one whose id holds other content,
    * or whose reading (city and second) is stored under another id, is a conflict and left alone,
    * except that `overwrite` replaces a row with the same id. What the backup does not hold is
@@ -77,7 +85,7 @@ export interface BackupRepository {
    * `fecha_registro`. The key of each reading must be unique within the batch.
    */
   restoreBatch(
-    readings: readonly SnapshotReading[],
+    readings: readonly SnapshotReading[] | PreparedBatch,
     options: RestoreBatchOptions,
   ): Promise<RestoreBatchOutcome>;
   /** Whether the schema has been created (a dry run must not create it). */
@@ -96,6 +104,8 @@ const SNAPSHOT_READING = [
   'source',
 ] as const;
 const MAX_PAGE_SIZE = 100_000;
+// Rows checked between two turns of other work while a batch is prepared: a few milliseconds.
+const PREPARED_ROWS_PER_TURN = 2_000;
 const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 type InsertRow = ReturnType<typeof toInsertRowFromStored> & { id: number };
@@ -110,6 +120,15 @@ const INSERT_COLUMNS = [
   'source',
   'observed_at',
 ] as const;
+/** Readings ready for `restoreBatch`, from `prepareBatch`. */
+export class PreparedBatch {
+  /** @internal */
+  constructor(
+    readonly rows: readonly InsertRow[],
+    readonly statements: readonly CompiledQuery[],
+  ) {}
+}
+
 interface StoredRow {
   id: number;
   reading_key?: string;
@@ -166,8 +185,26 @@ export function createBackupRepository(db: Database): BackupRepository {
       });
     },
 
+    async prepareBatch(readings) {
+      const rows: InsertRow[] = [];
+      for (let start = 0; start < readings.length; start += PREPARED_ROWS_PER_TURN) {
+        if (start > 0) await otherWork();
+        for (const reading of readings.slice(start, start + PREPARED_ROWS_PER_TURN))
+          rows.push(toRestoredRow(reading));
+      }
+      const statements: CompiledQuery[] = [];
+      for (const statement of fastStatements(dialect, rows)) {
+        await otherWork();
+        statements.push(statement.compile(kysely));
+      }
+      return new PreparedBatch(rows, statements);
+    },
+
     async restoreBatch(readings, options) {
-      const rows = readings.map(toRestoredRow);
+      const { rows, statements } =
+        readings instanceof PreparedBatch
+          ? readings
+          : { rows: readings.map(toRestoredRow), statements: undefined };
       if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
       if (options.dryRun) return restoreRows(kysely, dialect, rows, options);
       // Rows whose ids and readings nobody holds yet (a restore into an empty or older database)
@@ -175,8 +212,8 @@ export function createBackupRepository(db: Database): BackupRepository {
       // is rolled back and compared row by row.
       try {
         return await kysely.transaction().execute(async (trx) => {
-          for (const chunk of insertChunks(dialect, rows)) await insertStatement(dialect, chunk).execute(trx);
-          await addToRollups(trx, dialect, rows);
+          if (statements !== undefined) for (const statement of statements) await trx.executeQuery(statement);
+          else for (const statement of fastStatements(dialect, rows)) await statement.execute(trx);
           return { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
         });
       } catch (error) {
@@ -290,6 +327,12 @@ function insertStatement(dialect: DialectSql, rows: readonly InsertRow[]): RawBu
     ],
   );
   return dialect.insertRows('mediciones', INSERT_COLUMNS, values);
+}
+
+/** Stores `rows`, none of whose ids or readings is stored yet, and adds them to the rollups. */
+function* fastStatements(dialect: DialectSql, rows: readonly InsertRow[]): Generator<RawBuilder<unknown>> {
+  for (const chunk of insertChunks(dialect, rows)) yield insertStatement(dialect, chunk);
+  yield* rollupAdditions(dialect, rows);
 }
 
 /** `rows` in as few INSERTs as the dialect takes. */

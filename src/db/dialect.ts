@@ -6,7 +6,7 @@ import {
   type RawBuilder,
   sql,
 } from 'kysely';
-import { escapeId as escapeMysqlId, escape as escapeMysqlValue } from 'mysql2';
+import { escape as escapeMysqlValue } from 'mysql2';
 import type { RollupSeconds } from './rollup-levels.js';
 import type { Schema } from './schema.js';
 
@@ -66,15 +66,15 @@ export interface DialectSql {
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
   /**
-   * `INSERT INTO table (columns) select`, where a row whose (ciudad, bucket_start) is stored
-   * combines with it: each column of `combined` added to, or the least or greatest of, the stored
-   * value. Needs INSERT and UPDATE on `table`.
+   * `INSERT INTO table (columns)` of `rows` (made as `insertRows` makes its rows), where a row
+   * whose (ciudad, bucket_start) is stored combines with it: each column of `combined` added to,
+   * or the least or greatest of, the stored value. Needs INSERT and UPDATE on `table`.
    */
   upsertCombining(
     table: string,
     columns: readonly string[],
     combined: Readonly<Record<string, Combine>>,
-    select: RawBuilder<unknown>,
+    rows: readonly RowValues[],
   ): RawBuilder<unknown>;
   /**
    * `INSERT INTO table (columns)` of `rows`, each a value per column: one statement for many
@@ -82,9 +82,7 @@ export interface DialectSql {
    * those cost more than the database took to store them). At most `maxRowValues` values.
    */
   insertRows(table: string, columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
-  /** A SELECT of `rows` with `columns` for names, made as `insertRows` makes its rows. */
-  selectRows(columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
-  /** The most values (rows times columns) `insertRows` and `selectRows` take at once. */
+  /** The most values (rows times columns) `insertRows` and `upsertCombining` take at once. */
   readonly maxRowValues: number;
   /** Whether `error` is a statement refused for a primary or unique key already stored. */
   isDuplicateKey(error: unknown): boolean;
@@ -129,8 +127,8 @@ const sqlite: DialectSql = {
   // A deferred transaction takes its snapshot at its first read. In WAL mode it blocks no writer,
   // but it does hold the connection: give a long read a connection of its own.
   // `where true`: without it SQLite would read ON CONFLICT as a join's constraint.
-  upsertCombining: (table, columns, combined, select) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
+  upsertCombining: (table, columns, combined, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${fromJson(columns, rows, true)}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
       Object.entries(combined).map(([c, how]) => {
         const [stored, fresh] = [sql.ref(c), sql.ref(`excluded.${c}`)];
         const value = {
@@ -145,7 +143,6 @@ const sqlite: DialectSql = {
   // longer to prepare than to run, and is limited to 32,766 of them.
   insertRows: (table, columns, rows) =>
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${fromJson(columns, rows, false)}`,
-  selectRows: (columns, rows) => fromJson(columns, rows, true),
   maxRowValues: 1_000_000,
   isDuplicateKey: (error) =>
     /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((error as { code?: unknown } | null)?.code)),
@@ -192,12 +189,15 @@ const mysql: DialectSql = {
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
       updated.map((c) => sql`${sql.ref(c)} = fresh.${sql.ref(c)}`),
     )}`,
-  // The table's own columns named with the table: unqualified, they would be ambiguous with the
-  // derived table's.
-  upsertCombining: (table, columns, combined, select) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
+  // VALUES(column), the row that would have been inserted, is what MySQL and MariaDB both read
+  // (MySQL 8.0.20+ prefers a row alias, which MariaDB does not know, and warns of VALUES()): a
+  // VALUES list costs the server far less than a derived table of one-row SELECTs.
+  upsertCombining: (table, columns, combined, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
+      escapedRows(rows, '(', ')', ', '),
+    )} on duplicate key update ${sql.join(
       Object.entries(combined).map(([c, how]) => {
-        const [stored, fresh] = [sql.ref(`${table}.${c}`), sql.ref(`fresh.${c}`)];
+        const [stored, fresh] = [sql.ref(c), sql`values(${sql.ref(c)})`];
         const value = {
           add: sql`${stored} + ${fresh}`,
           least: sql`least(${stored}, ${fresh})`,
@@ -213,13 +213,6 @@ const mysql: DialectSql = {
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
       escapedRows(rows, '(', ')', ', '),
     )}`,
-  // No VALUES constructor that MySQL and MariaDB both read: a UNION of one-row SELECTs.
-  selectRows: (columns, rows) =>
-    sql.raw(
-      `select ${(rows[0] ?? []).map((value, i) => `${escapeMysqlValue(value)} as ${escapeMysqlId(columns[i])}`).join(', ')}${
-        rows.length > 1 ? ` union all ${escapedRows(rows.slice(1), 'select ', '', ' union all ')}` : ''
-      }`,
-    ),
   // A statement's text is bounded by max_allowed_packet, 16 MB by default on MariaDB (4 MB on
   // MySQL 5.7): 65,535 values of readings are about 1 MB.
   maxRowValues: 65_535,

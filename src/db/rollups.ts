@@ -92,16 +92,16 @@ const COMBINED: Readonly<Record<(typeof ROLLUP_VALUE_COLUMNS)[number], Combine>>
 type BucketRow = [string, string, number, number, number, number, number, number, number];
 
 /**
- * Adds `readings`, just inserted on `executor` and each new to the database (none stored before,
- * none twice), to the buckets of every level: aggregated here and combined with what each bucket
- * holds, without reading `mediciones` again. Exact only for readings known to be new: a batch
- * that may repeat stored readings goes through `recomputeRollups`.
+ * The statements that add `readings`, inserted on the same transaction before them and each new
+ * to the database (none stored before, none twice), to the buckets of every level: aggregated
+ * here and combined with what each bucket holds, without reading `mediciones` again. Exact only
+ * for readings known to be new: a batch that may repeat stored readings goes through
+ * `recomputeRollups`. Made one at a time, so a caller may let other work run between them.
  */
-export async function addToRollups(
-  executor: Kysely<Schema>,
+export function* rollupAdditions(
   dialect: DialectSql,
   readings: readonly RolledUpReading[],
-): Promise<void> {
+): Generator<RawBuilder<unknown>> {
   // Each level from the one below, as the recompute does: a reading is looked at once, not per level.
   let buckets: BucketRow[] | undefined;
   for (const level of ROLLUP_LEVELS) {
@@ -111,8 +111,8 @@ export async function addToRollups(
         : combined(buckets, level.seconds, OF_BUCKETS);
     const perStatement = Math.floor(dialect.maxRowValues / COLUMNS.length);
     for (let start = 0; start < buckets.length; start += perStatement) {
-      const select = dialect.selectRows(COLUMNS, buckets.slice(start, start + perStatement));
-      await dialect.upsertCombining(level.table, COLUMNS, COMBINED, select).execute(executor);
+      const rows = buckets.slice(start, start + perStatement);
+      yield dialect.upsertCombining(level.table, COLUMNS, COMBINED, rows);
     }
   }
 }
