@@ -71,7 +71,7 @@ export interface BackupRepository {
   ): Promise<void>;
   /**
    * `readings` made ready for `restoreBatch`: checked, with the statements that store them into an
-   * empty place built. Built a piece at a time, letting other work run between the pieces, so
+   * empty place built (unless the database works in this thread). Built a piece at a time, letting other work run between the pieces, so
    * that preparing one batch while another is stored keeps neither the database nor the other
    * batch's transaction waiting.
    */
@@ -125,7 +125,7 @@ export class PreparedBatch {
   /** @internal */
   constructor(
     readonly rows: readonly InsertRow[],
-    readonly statements: readonly CompiledQuery[],
+    readonly statements: readonly CompiledQuery[] | undefined,
   ) {}
 }
 
@@ -192,6 +192,8 @@ export function createBackupRepository(db: Database): BackupRepository {
         for (const reading of readings.slice(start, start + PREPARED_ROWS_PER_TURN))
           rows.push(toRestoredRow(reading));
       }
+      // Built in the transaction instead: there is no database working meanwhile.
+      if (dialect.inProcess) return new PreparedBatch(rows, undefined);
       const statements: CompiledQuery[] = [];
       for (const statement of fastStatements(dialect, rows)) {
         await otherWork();

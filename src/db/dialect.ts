@@ -84,6 +84,11 @@ export interface DialectSql {
   insertRows(table: string, columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
   /** The most values (rows times columns) `insertRows` and `upsertCombining` take at once. */
   readonly maxRowValues: number;
+  /**
+   * The database works in this process's own thread (SQLite): nothing this process does can
+   * overlap with it, so work done ahead of a statement only holds memory longer.
+   */
+  readonly inProcess: boolean;
   /** Whether `error` is a statement refused for a primary or unique key already stored. */
   isDuplicateKey(error: unknown): boolean;
   /**
@@ -144,6 +149,7 @@ const sqlite: DialectSql = {
   insertRows: (table, columns, rows) =>
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${fromJson(columns, rows, false)}`,
   maxRowValues: 1_000_000,
+  inProcess: true,
   isDuplicateKey: (error) =>
     /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((error as { code?: unknown } | null)?.code)),
   beginSnapshot: [sql`begin deferred`],
@@ -216,6 +222,7 @@ const mysql: DialectSql = {
   // A statement's text is bounded by max_allowed_packet, 16 MB by default on MariaDB (4 MB on
   // MySQL 5.7): 65,535 values of readings are about 1 MB.
   maxRowValues: 65_535,
+  inProcess: false,
   isDuplicateKey: (error) => (error as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY',
   // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its
   // defaults afterwards. WITH CONSISTENT SNAPSHOT takes the snapshot now, not at the first read.
