@@ -253,7 +253,15 @@ function fromJson(
 function escapedRows(rows: readonly RowValues[], open: string, close: string, separator: string): string {
   const parts = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
-    parts[r] = `${open}${(rows[r] as RowValues).map((value) => escapeMysqlValue(value)).join(', ')}${close}`;
+    const row = rows[r] as RowValues;
+    let text = open;
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i] as string | number;
+      if (i > 0) text += ', ';
+      // What escaping a number gives, without the call.
+      text += typeof value === 'number' ? String(value) : escapeMysqlValue(value);
+    }
+    parts[r] = text + close;
   }
   return parts.join(separator);
 }
