@@ -134,12 +134,14 @@ export async function restoreBackup(
   };
   const flush = async () => {
     const rows = batch;
+    const count = rows.length;
     batch = [];
-    // A dry run only compares: it has no statements to build.
-    const prepared = rows.length > 0 && tablePresent && !dryRun ? await repository.prepareBatch(rows) : rows;
+    // A dry run only compares: it has no statements to build. Once they are built, the parsed
+    // rows are no longer held while the previous batch is stored.
+    const prepared = count > 0 && tablePresent && !dryRun ? await repository.prepareBatch(rows) : rows;
     await storing;
-    if (rows.length === 0) return;
-    storing = store(prepared, rows.length);
+    if (count === 0) return;
+    storing = store(prepared, count);
     // Rejections surface at the next await of `storing`; until then they are not unhandled.
     storing.catch(() => {});
   };
