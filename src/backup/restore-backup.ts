@@ -19,7 +19,7 @@ export interface RestoreOptions {
   readonly dryRun: boolean;
   /** Replace stored rows whose id matches but whose content differs. */
   readonly overwrite: boolean;
-  /** Rows per transaction (default 16,000). */
+  /** Rows per transaction (default 12,000). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RestoreProgress) => void;
   readonly signal?: AbortSignal;
@@ -60,7 +60,7 @@ export const UNKNOWN_SOURCE: ReadingSource = 'open-meteo';
 
 // Few transactions, each of few statements: every round trip to the database is a wait. Two
 // batches in memory are a few MB.
-const DEFAULT_BATCH_SIZE = 16_000;
+const DEFAULT_BATCH_SIZE = 12_000;
 const MAX_CONFLICT_SAMPLES = 20;
 
 /**
