@@ -1,5 +1,7 @@
 import { tooLong } from '../core/too-long.js';
+import { isStoredTimestamp } from '../db/timestamps.js';
 import { PAPER_KEYS, type PaperRow } from './paper-format.js';
+import { createPaperRowReader, INCOMPLETE, type RowFields } from './paper-row-reader.js';
 
 /** The content is not a well-formed paper-format array; the message names the row and the problem. */
 export class PaperFormatError extends Error {
@@ -7,81 +9,63 @@ export class PaperFormatError extends Error {
 }
 
 /** No row of the paper's format comes near this; a longer one is refused before it fills memory. */
-const MAX_ROW_CHARS = 64 * 1024;
-const FECHA = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const MAX_ROW_BYTES = 64 * 1024;
 const MAX_CITY_LENGTH = 100;
 
-type State = 'start' | 'first' | 'row' | 'after-row' | 'next' | 'end';
+type State = 'start' | 'first' | 'after-row' | 'next' | 'end';
 
 /**
- * An incremental parser of a JSON array of flat objects, fed text in chunks of any size: memory
- * holds one row at a time. Any JSON layout is read (not only the one clima writes); each row must
- * have exactly the paper's five keys with values of the right type, and ids must ascend.
- * `feed` and `finish` throw a `PaperFormatError` on the first problem.
+ * An incremental parser of a JSON array of flat objects, fed UTF-8 bytes in chunks of any size:
+ * memory holds one row at a time. Any JSON layout is read (not only the one clima writes); each
+ * row must have exactly the paper's five keys with values of the right type, and ids must ascend.
+ * `feed` and `finish` throw a `PaperFormatError` on the first problem. The bytes must be valid
+ * UTF-8 (`readBackup` checks them).
  */
 export function createPaperParser() {
   let state: State = 'start';
-  let rowText = '';
-  let inString = false;
-  let escaped = false;
+  // The bytes of a row that a chunk ended inside of, from its `{`: read again with the next chunk.
+  let unfinished: Buffer | undefined;
   let rows = 0;
   let previousId = 0;
-
   const fail = (message: string): never => {
     throw new PaperFormatError(message);
   };
-
-  function endRow(text: string): PaperRow {
-    rows++;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      return fail(`row ${rows} is not valid JSON (${(error as Error).message})`);
-    }
-    const row = checkRow(value, rows, fail);
-    if (row.id <= previousId) {
-      fail(`row ${rows}: id ${row.id} does not follow id ${previousId} (ids must be unique and ascending)`);
-    }
-    previousId = row.id;
-    return row;
-  }
+  const rowReader = createPaperRowReader((message) => fail(`row ${rows + 1}${message}`));
 
   return {
-    /** Parses the next piece of text; returns the rows it completed. */
-    feed(text: string): PaperRow[] {
+    /** Parses the next piece of the file; returns the rows it completed. */
+    feed(chunk: Buffer): PaperRow[] {
       const done: PaperRow[] = [];
-      let rowStart = state === 'row' ? 0 : -1;
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (state === 'row') {
-          if (inString) {
-            if (escaped) escaped = false;
-            else if (c === 0x5c) escaped = true;
-            else if (c === 0x22) inString = false;
-          } else if (c === 0x22) {
-            inString = true;
-          } else if (c === 0x7d) {
-            done.push(endRow(rowText + text.slice(rowStart, i + 1)));
-            rowText = '';
-            state = 'after-row';
-          } else if (c === 0x7b || c === 0x5b) {
+      const bytes = unfinished === undefined ? chunk : Buffer.concat([unfinished, chunk]);
+      unfinished = undefined;
+      for (let i = 0; i < bytes.length; i++) {
+        const c = bytes[i] as number;
+        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+        if ((state === 'first' || state === 'next') && c === 0x7b) {
+          const end = rowReader.read(bytes, i);
+          if (end === INCOMPLETE) {
+            if (bytes.length - i > MAX_ROW_BYTES)
+              fail(`row ${rows + 1} is longer than ${MAX_ROW_BYTES} bytes`);
+            unfinished = Buffer.from(bytes.subarray(i));
+            break;
+          }
+          rows++;
+          const row = checkRow(rowReader.fields(), rows, fail);
+          if (row.id <= previousId) {
             fail(
-              `row ${rows + 1}: a value is an object or an array; the paper's values are numbers and strings`,
+              `row ${rows}: id ${row.id} does not follow id ${previousId} (ids must be unique and ascending)`,
             );
           }
+          previousId = row.id;
+          done.push(row);
+          state = 'after-row';
+          i = end - 1;
           continue;
         }
-        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-        const char = text[i];
+        const char = String.fromCharCode(c);
         if (state === 'start') {
           if (c !== 0x5b) fail(notAnArray(char));
           state = 'first';
-        } else if ((state === 'first' || state === 'next') && c === 0x7b) {
-          state = 'row';
-          rowStart = i;
-          inString = false;
-          escaped = false;
         } else if (state === 'first' && c === 0x5d) {
           state = 'end';
         } else if (state === 'after-row' && c === 0x2c) {
@@ -96,18 +80,13 @@ export function createPaperParser() {
           );
         }
       }
-      if (state === 'row') {
-        rowText += text.slice(rowStart);
-        if (rowText.length > MAX_ROW_CHARS)
-          fail(`row ${rows + 1} is longer than ${MAX_ROW_CHARS} characters`);
-      }
       return done;
     },
     /** The input has ended: throws unless it was one whole array. Resolves with the row count. */
     finish(): number {
       if (state === 'end') return rows;
+      if (unfinished !== undefined) fail(`the file ends inside row ${rows + 1}: truncated`);
       if (state === 'start') fail('the file is empty: not a JSON array');
-      if (state === 'row') fail(`the file ends inside row ${rows + 1}: truncated`);
       return fail(`the file ends after row ${rows} without the array's closing ]: truncated`);
     },
   };
@@ -119,19 +98,15 @@ function notAnArray(char: string | undefined): string {
     : `not JSON: the file starts with ${JSON.stringify(char)} where a JSON array starts with "["`;
 }
 
-/** The row if `value` is one of the paper's rows; else fails naming the key and what it must be. */
-function checkRow(value: unknown, row: number, fail: (message: string) => never): PaperRow {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail(`row ${row} is not an object`);
-  const object = value as Record<string, unknown>;
+/** The row if `fields` are one of the paper's rows; else fails naming the key and what it must be. */
+function checkRow(fields: RowFields, row: number, fail: (message: string) => never): PaperRow {
+  const object = fields.values;
   // Built only for a message: a restore checks millions of rows that are fine.
   const where = () => `row ${row}${typeof object.id === 'number' ? ` (id ${object.id})` : ''}`;
-  for (const key of Object.keys(object)) {
-    if (!(PAPER_KEYS as readonly string[]).includes(key)) {
-      fail(`${where()}: unexpected key "${key}" (the paper's keys are ${PAPER_KEYS.join(', ')})`);
-    }
+  if (fields.unknownKey !== undefined) {
+    fail(`${where()}: unexpected key "${fields.unknownKey}" (the paper's keys are ${PAPER_KEYS.join(', ')})`);
   }
-  for (const key of PAPER_KEYS) if (!(key in object)) fail(`${where()}: missing key "${key}"`);
+  for (const key of PAPER_KEYS) if (object[key] === undefined) fail(`${where()}: missing key "${key}"`);
   const { id, ciudad, temperatura, humedad, fecha_registro } = object;
   const bad = (key: string, expected: string, got: unknown): never =>
     fail(`${where()}: "${key}" must be ${expected}, got ${JSON.stringify(got)}`);
@@ -150,29 +125,9 @@ function checkRow(value: unknown, row: number, fail: (message: string) => never)
   if (typeof humedad !== 'number' || !Number.isInteger(humedad) || humedad < 0 || humedad > 100) {
     bad('humedad', 'a whole number from 0 to 100', humedad);
   }
-  if (typeof fecha_registro !== 'string' || !isRealInstant(fecha_registro)) {
+  if (typeof fecha_registro !== 'string' || !isStoredTimestamp(fecha_registro)) {
     bad('fecha_registro', 'a UTC time "YYYY-MM-DD HH:MM:SS"', fecha_registro);
   }
+  // The reader's own object, holding the five keys and no other: one object a row.
   return object as unknown as PaperRow;
-}
-
-/** `YYYY-MM-DD HH:MM:SS` naming a second that exists (no 2024-02-30, no 25:00:00). */
-function isRealInstant(text: string): boolean {
-  if (!FECHA.test(text)) return false;
-  // Read from the digits rather than through Date: this runs twice for every restored row.
-  const number = (from: number, to: number) => Number(text.slice(from, to));
-  const year = number(0, 4);
-  const month = number(5, 7);
-  const day = number(8, 10);
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth &&
-    number(11, 13) <= 23 &&
-    number(14, 16) <= 59 &&
-    number(17, 19) <= 59
-  );
 }

@@ -1,13 +1,13 @@
 import { stat } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
 import {
-  type BackedUpReading,
   createBackupRepository,
+  type PreparedBatch,
   type RestoreConflict,
+  type SnapshotReading,
 } from '../db/backup-repository.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import type { Database } from '../db/open-db.js';
-import { readingKey, restoredDeviceKey } from '../db/reading.js';
 import type { ReadingSource } from '../weather/observation.js';
 import type { SourceRun } from './manifest.js';
 import type { PaperRow } from './paper-format.js';
@@ -19,7 +19,7 @@ export interface RestoreOptions {
   readonly dryRun: boolean;
   /** Replace stored rows whose id matches but whose content differs. */
   readonly overwrite: boolean;
-  /** Rows per transaction (default 4,000). */
+  /** Rows per transaction (default 12,000). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: RestoreProgress) => void;
   readonly signal?: AbortSignal;
@@ -58,16 +58,16 @@ export interface RestoreReport {
  */
 export const UNKNOWN_SOURCE: ReadingSource = 'open-meteo';
 
-// As many as one INSERT of the backup repository takes: a batch into rows nobody holds is one statement.
-const DEFAULT_BATCH_SIZE = 4_000;
+// Few transactions, each of few statements: every round trip to the database is a wait. Two
+// batches in memory are a few MB.
+const DEFAULT_BATCH_SIZE = 12_000;
 const MAX_CONFLICT_SAMPLES = 20;
 
 /**
  * Restores a backup into `db`: verifies the whole file first (a bad one is refused and nothing is
  * written), applies the migrations, then puts every row back under its id in batches, one
- * transaction each, so a restore that stops halfway can simply be run again. What the paper's
- * format does not hold is derived: `reading_key` from the city and time, as the sensor makes it;
- * `observed_at` = `fecha_registro`; `source` from the manifest.
+ * transaction each, so a restore that stops halfway can simply be run again. The source of each
+ * row comes from the manifest; the repository derives what else the paper's format does not hold.
  */
 export async function restoreBackup(
   db: Database,
@@ -110,20 +110,20 @@ export async function restoreBackup(
   else await migrateToLatest(db);
   const total = verification.summary.rowCount;
   const sourceOf = sourceLookup(verification.manifest?.sources ?? null);
-  let batch: BackedUpReading[] = [];
-  // One batch is stored while the next is parsed: the file and the database work side by side,
-  // and memory holds two batches at most.
+  let batch: SnapshotReading[] = [];
+  // One batch is stored while the next is parsed and its statements built: the file, this process
+  // and the database work side by side, and memory holds two batches at most.
   let storing: Promise<void> = Promise.resolve();
 
-  const store = async (rows: BackedUpReading[]) => {
+  const store = async (rows: readonly SnapshotReading[] | PreparedBatch, count: number) => {
     const outcome = tablePresent
       ? await repository.restoreBatch(rows, {
           overwrite: options.overwrite,
           dryRun,
           sourceKnown: report.sourcesKnown,
         })
-      : { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
-    report.rows += rows.length;
+      : { inserted: count, identical: 0, overwritten: 0, conflicts: [] };
+    report.rows += count;
     report.inserted += outcome.inserted;
     report.identical += outcome.identical;
     report.overwritten += outcome.overwritten;
@@ -133,12 +133,17 @@ export async function restoreBackup(
     onProgress?.({ phase: 'restoring', done: report.rows, total });
   };
   const flush = async () => {
+    const rows = batch;
+    const count = rows.length;
+    batch = [];
+    // A dry run only compares: it has no statements to build. Once they are built, the parsed
+    // rows are no longer held while the previous batch is stored.
+    const prepared = count > 0 && tablePresent && !dryRun ? await repository.prepareBatch(rows) : rows;
     await storing;
-    if (batch.length === 0) return;
-    storing = store(batch);
+    if (count === 0) return;
+    storing = store(prepared, count);
     // Rejections surface at the next await of `storing`; until then they are not unhandled.
     storing.catch(() => {});
-    batch = [];
   };
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -167,16 +172,14 @@ export async function restoreBackup(
   return { ...report, durationMs: clock.now() - started };
 }
 
-function backedUp(row: PaperRow, source: ReadingSource): BackedUpReading {
-  const takenAt = new Date(`${row.fecha_registro.replace(' ', 'T')}Z`);
+/** The paper's row as the database takes it back: `fecha_registro` is already in stored form. */
+function backedUp(row: PaperRow, source: ReadingSource): SnapshotReading {
   return {
     id: row.id,
-    key: source === 'device' ? restoredDeviceKey(row.id, takenAt) : readingKey(row.ciudad, takenAt),
     city: row.ciudad,
     temperature: row.temperatura,
     humidity: row.humedad,
-    takenAt,
-    observedAt: takenAt,
+    takenAt: row.fecha_registro,
     source,
   };
 }

@@ -1,10 +1,11 @@
-import { type Kysely, sql } from 'kysely';
+import { setImmediate as otherWork } from 'node:timers/promises';
+import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ReadingSource } from '../weather/observation.js';
-import { type DialectSql, dialectSql } from './dialect.js';
+import { type DialectSql, dialectSql, type RowValues } from './dialect.js';
 import type { Database } from './open-db.js';
-import type { NewReading } from './reading.js';
-import { toInsertRow } from './reading-row.js';
-import { addToRollups, type ReadingPlace, recomputeRollups } from './rollups.js';
+import { restoredDeviceKey, storedReadingKey } from './reading.js';
+import { toInsertRowFromStored } from './reading-row.js';
+import { type ReadingPlace, recomputeRollups, rollupAdditions } from './rollups.js';
 import type { Schema } from './schema.js';
 
 /** One reading as a backup holds it: the paper's five columns, and the source. */
@@ -24,11 +25,6 @@ export interface SnapshotOptions {
   readonly pageSize: number;
   /** Aborting ends the walk after the current page; `readSnapshot` then rejects with the reason. */
   readonly signal?: AbortSignal;
-}
-
-/** A reading to put back under the id it had. */
-export interface BackedUpReading extends NewReading {
-  readonly id: number;
 }
 
 /** How `restoreBatch` treats rows whose id is already stored. */
@@ -74,14 +70,22 @@ export interface BackupRepository {
     onPage: (page: readonly SnapshotReading[]) => void | Promise<void>,
   ): Promise<void>;
   /**
-   * Puts readings back under their own ids, in one transaction: a row whose id is free is
+   * `readings` made ready for `restoreBatch`: checked, with the statements that store them into an
+   * empty place built (unless the database works in this thread). Built a piece at a time, letting other work run between the pieces, so
+   * that preparing one batch while another is stored keeps neither the database nor the other
+   * batch's transaction waiting.
+   */
+  prepareBatch(readings: readonly SnapshotReading[]): Promise<PreparedBatch>;
+  /**
+   * Puts readings (or a prepared batch of them) back under their own ids, in one transaction: a row whose id is free is
    * inserted; one whose id holds the same content is skipped; one whose id holds other content,
    * or whose reading (city and second) is stored under another id, is a conflict and left alone,
-   * except that `overwrite` replaces a row with the same id. The key of each reading must be
-   * unique within the batch.
+   * except that `overwrite` replaces a row with the same id. What the backup does not hold is
+   * derived: the key from the city and time, as the sensor makes it, and `observed_at` =
+   * `fecha_registro`. The key of each reading must be unique within the batch.
    */
   restoreBatch(
-    readings: readonly BackedUpReading[],
+    readings: readonly SnapshotReading[] | PreparedBatch,
     options: RestoreBatchOptions,
   ): Promise<RestoreBatchOutcome>;
   /** Whether the schema has been created (a dry run must not create it). */
@@ -100,12 +104,31 @@ const SNAPSHOT_READING = [
   'source',
 ] as const;
 const MAX_PAGE_SIZE = 100_000;
-// 8 parameters a row: 32,000 at most, within SQLite's 32,766 variables, and well under 1 MB of
-// SQL text for MySQL's packet limit.
-const RESTORE_CHUNK_ROWS = 4_000;
+// Rows checked between two turns of other work while a batch is prepared: a few milliseconds.
+const PREPARED_ROWS_PER_TURN = 2_000;
 const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
-type InsertRow = ReturnType<typeof toInsertRow> & { id: number };
+type InsertRow = ReturnType<typeof toInsertRowFromStored> & { id: number };
+// In the order of `insertStatement`'s values.
+const INSERT_COLUMNS = [
+  'id',
+  'ciudad',
+  'temperatura',
+  'humedad',
+  'fecha_registro',
+  'reading_key',
+  'source',
+  'observed_at',
+] as const;
+/** Readings ready for `restoreBatch`, from `prepareBatch`. */
+export class PreparedBatch {
+  /** @internal */
+  constructor(
+    readonly rows: readonly InsertRow[],
+    readonly statements: readonly CompiledQuery[] | undefined,
+  ) {}
+}
+
 interface StoredRow {
   id: number;
   reading_key?: string;
@@ -162,20 +185,43 @@ export function createBackupRepository(db: Database): BackupRepository {
       });
     },
 
+    async prepareBatch(readings) {
+      const rows: InsertRow[] = [];
+      for (let start = 0; start < readings.length; start += PREPARED_ROWS_PER_TURN) {
+        if (start > 0) await otherWork();
+        for (const reading of readings.slice(start, start + PREPARED_ROWS_PER_TURN))
+          rows.push(toRestoredRow(reading));
+      }
+      // Built in the transaction instead: there is no database working meanwhile.
+      if (dialect.inProcess) return new PreparedBatch(rows, undefined);
+      const statements: CompiledQuery[] = [];
+      for (const statement of fastStatements(dialect, rows)) {
+        await otherWork();
+        statements.push(statement.compile(kysely));
+      }
+      return new PreparedBatch(rows, statements);
+    },
+
     async restoreBatch(readings, options) {
-      const rows = readings.map((reading): InsertRow => ({ ...toInsertRow(reading), id: reading.id }));
+      const { rows, statements } =
+        readings instanceof PreparedBatch
+          ? readings
+          : { rows: readings.map(toRestoredRow), statements: undefined };
       if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
       if (options.dryRun) return restoreRows(kysely, dialect, rows, options);
-      return kysely.transaction().execute(async (trx) => {
-        // Rows whose ids and readings nobody holds yet (a restore into an empty or older
-        // database) need no comparison: one INSERT says so, and only a batch that meets a stored
-        // id or reading is compared row by row.
-        if (await insertAllNew(trx, dialect, rows)) {
-          await addToRollups(trx, dialect, rows);
+      // Rows whose ids and readings nobody holds yet (a restore into an empty or older database)
+      // need no comparison: inserting them all says so. A batch that meets a stored id or reading
+      // is rolled back and compared row by row.
+      try {
+        return await kysely.transaction().execute(async (trx) => {
+          if (statements !== undefined) for (const statement of statements) await trx.executeQuery(statement);
+          else for (const statement of fastStatements(dialect, rows)) await statement.execute(trx);
           return { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
-        }
-        return restoreRows(trx, dialect, rows, options);
-      });
+        });
+      } catch (error) {
+        if (!dialect.isDuplicateKey(error)) throw error;
+      }
+      return kysely.transaction().execute((trx) => restoreRows(trx, dialect, rows, options));
     },
 
     async hasReadingsTable() {
@@ -183,25 +229,6 @@ export function createBackupRepository(db: Database): BackupRepository {
       return tables.some((table) => table.name === 'mediciones');
     },
   };
-}
-
-/**
- * Inserts every row in one statement and returns true, or returns false having inserted none when
- * a row's id or reading is already stored: a failed statement leaves the transaction as it was.
- */
-async function insertAllNew(
-  executor: Kysely<Schema>,
-  dialect: DialectSql,
-  rows: readonly InsertRow[],
-): Promise<boolean> {
-  if (rows.length > RESTORE_CHUNK_ROWS) return false;
-  try {
-    await executor.insertInto('mediciones').values(rows).execute();
-    return true;
-  } catch (error) {
-    if (dialect.isDuplicateKey(error)) return false;
-    throw error;
-  }
 }
 
 async function restoreRows(
@@ -268,18 +295,55 @@ async function restoreRows(
     for (const { id, ...values } of updates) {
       await executor.updateTable('mediciones').set(values).where('id', '=', id).execute();
     }
-    for (let start = 0; start < inserts.length; start += RESTORE_CHUNK_ROWS) {
-      await executor
-        .insertInto('mediciones')
-        .values(inserts.slice(start, start + RESTORE_CHUNK_ROWS))
-        .execute();
-    }
+    for (const chunk of insertChunks(dialect, inserts))
+      await insertStatement(dialect, chunk).execute(executor);
     // An overwritten row may have left its bucket (another city or time): both places count.
     const places: ReadingPlace[] = [...inserts, ...updates];
     for (const { id } of updates) places.push(byId.get(id) as StoredRow);
     await recomputeRollups(executor, dialect, places, { removed: updates.length > 0 });
   }
   return { inserted: inserts.length, identical, overwritten: updates.length, conflicts };
+}
+
+function toRestoredRow(reading: SnapshotReading): InsertRow {
+  const { id, city, temperature, humidity, takenAt, source } = reading;
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new RangeError(`a restored reading's id must be a whole number >= 1, got ${id}`);
+  // The paper's five keys hold no station: a restored device reading is told apart by its id.
+  const key = source === 'device' ? restoredDeviceKey(id, takenAt) : storedReadingKey(city, takenAt);
+  const row = toInsertRowFromStored({ key, city, temperature, humidity, takenAt, source }) as InsertRow;
+  row.id = id;
+  return row;
+}
+
+function insertStatement(dialect: DialectSql, rows: readonly InsertRow[]): RawBuilder<unknown> {
+  const values = rows.map(
+    (row): RowValues => [
+      row.id,
+      row.ciudad,
+      row.temperatura,
+      row.humedad,
+      row.fecha_registro,
+      row.reading_key,
+      row.source,
+      row.observed_at,
+    ],
+  );
+  return dialect.insertRows('mediciones', INSERT_COLUMNS, values);
+}
+
+/** Stores `rows`, none of whose ids or readings is stored yet, and adds them to the rollups. */
+function* fastStatements(dialect: DialectSql, rows: readonly InsertRow[]): Generator<RawBuilder<unknown>> {
+  for (const chunk of insertChunks(dialect, rows)) yield insertStatement(dialect, chunk);
+  yield* rollupAdditions(dialect, rows);
+}
+
+/** `rows` in as few INSERTs as the dialect takes. */
+function insertChunks(dialect: DialectSql, rows: readonly InsertRow[]): InsertRow[][] {
+  const size = Math.floor(dialect.maxRowValues / INSERT_COLUMNS.length);
+  const chunks: InsertRow[][] = [];
+  for (let start = 0; start < rows.length; start += size) chunks.push(rows.slice(start, start + size));
+  return chunks;
 }
 
 /** What the backup says that the stored row does not, in the paper's column names. */

@@ -6,10 +6,14 @@ import {
   type RawBuilder,
   sql,
 } from 'kysely';
+import { escape as escapeMysqlValue } from 'mysql2';
 import type { RollupSeconds } from './rollup-levels.js';
 import type { Schema } from './schema.js';
 
 type DataTypeExpression = ColumnDataType | Expression<unknown>;
+
+/** One row's values for `insertRows` and `selectRows`, in column order. */
+export type RowValues = readonly (string | number)[];
 
 /** How a stored value and a new one combine in `upsertCombining`. */
 export type Combine = 'add' | 'least' | 'greatest';
@@ -62,16 +66,29 @@ export interface DialectSql {
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
   /**
-   * `INSERT INTO table (columns) select`, where a row whose (ciudad, bucket_start) is stored
-   * combines with it: each column of `combined` added to, or the least or greatest of, the stored
-   * value. Needs INSERT and UPDATE on `table`.
+   * `INSERT INTO table (columns)` of `rows` (made as `insertRows` makes its rows), where a row
+   * whose (ciudad, bucket_start) is stored combines with it: each column of `combined` added to,
+   * or the least or greatest of, the stored value. Needs INSERT and UPDATE on `table`.
    */
   upsertCombining(
     table: string,
     columns: readonly string[],
     combined: Readonly<Record<string, Combine>>,
-    select: RawBuilder<unknown>,
+    rows: readonly RowValues[],
   ): RawBuilder<unknown>;
+  /**
+   * `INSERT INTO table (columns)` of `rows`, each a value per column: one statement for many
+   * rows, with no query node per value (for a batch of tens of thousands of values, building
+   * those cost more than the database took to store them). At most `maxRowValues` values.
+   */
+  insertRows(table: string, columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
+  /** The most values (rows times columns) `insertRows` and `upsertCombining` take at once. */
+  readonly maxRowValues: number;
+  /**
+   * The database works in this process's own thread (SQLite): nothing this process does can
+   * overlap with it, so work done ahead of a statement only holds memory longer.
+   */
+  readonly inProcess: boolean;
   /** Whether `error` is a statement refused for a primary or unique key already stored. */
   isDuplicateKey(error: unknown): boolean;
   /**
@@ -115,8 +132,8 @@ const sqlite: DialectSql = {
   // A deferred transaction takes its snapshot at its first read. In WAL mode it blocks no writer,
   // but it does hold the connection: give a long read a connection of its own.
   // `where true`: without it SQLite would read ON CONFLICT as a join's constraint.
-  upsertCombining: (table, columns, combined, select) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
+  upsertCombining: (table, columns, combined, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${fromJson(columns, rows, true)}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
       Object.entries(combined).map(([c, how]) => {
         const [stored, fresh] = [sql.ref(c), sql.ref(`excluded.${c}`)];
         const value = {
@@ -127,6 +144,12 @@ const sqlite: DialectSql = {
         return sql`${stored} = ${value}`;
       }),
     )}`,
+  // The rows travel as one JSON parameter: a statement of a placeholder per value took SQLite
+  // longer to prepare than to run, and is limited to 32,766 of them.
+  insertRows: (table, columns, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${fromJson(columns, rows, false)}`,
+  maxRowValues: 1_000_000,
+  inProcess: true,
   isDuplicateKey: (error) =>
     /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(String((error as { code?: unknown } | null)?.code)),
   beginSnapshot: [sql`begin deferred`],
@@ -172,12 +195,15 @@ const mysql: DialectSql = {
     sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
       updated.map((c) => sql`${sql.ref(c)} = fresh.${sql.ref(c)}`),
     )}`,
-  // The table's own columns named with the table: unqualified, they would be ambiguous with the
-  // derived table's.
-  upsertCombining: (table, columns, combined, select) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${select}) as fresh on duplicate key update ${sql.join(
+  // VALUES(column), the row that would have been inserted, is what MySQL and MariaDB both read
+  // (MySQL 8.0.20+ prefers a row alias, which MariaDB does not know, and warns of VALUES()): a
+  // VALUES list costs the server far less than a derived table of one-row SELECTs.
+  upsertCombining: (table, columns, combined, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
+      escapedRows(rows, '(', ')', ', '),
+    )} on duplicate key update ${sql.join(
       Object.entries(combined).map(([c, how]) => {
-        const [stored, fresh] = [sql.ref(`${table}.${c}`), sql.ref(`fresh.${c}`)];
+        const [stored, fresh] = [sql.ref(c), sql`values(${sql.ref(c)})`];
         const value = {
           add: sql`${stored} + ${fresh}`,
           least: sql`least(${stored}, ${fresh})`,
@@ -186,6 +212,17 @@ const mysql: DialectSql = {
         return sql`${stored} = ${value}`;
       }),
     )}`,
+  // mysql2 writes the values into the statement's text, so the bound is max_allowed_packet (4 MB
+  // at the least, by default); a server-side prepared statement's limit keeps a statement of
+  // short values well within it.
+  insertRows: (table, columns, rows) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
+      escapedRows(rows, '(', ')', ', '),
+    )}`,
+  // A statement's text is bounded by max_allowed_packet, 16 MB by default on MariaDB (4 MB on
+  // MySQL 5.7): 65,535 values of readings are about 1 MB.
+  maxRowValues: 65_535,
+  inProcess: false,
   isDuplicateKey: (error) => (error as { code?: unknown } | null)?.code === 'ER_DUP_ENTRY',
   // SET TRANSACTION applies to the next transaction only, so the pooled connection keeps its
   // defaults afterwards. WITH CONSISTENT SNAPSHOT takes the snapshot now, not at the first read.
@@ -194,6 +231,40 @@ const mysql: DialectSql = {
     sql`start transaction with consistent snapshot, read only`,
   ],
 };
+
+/** `SELECT value ->> 0 as column, ...` over the rows of a JSON array of arrays. */
+function fromJson(
+  columns: readonly string[],
+  rows: readonly RowValues[],
+  named: boolean,
+): RawBuilder<unknown> {
+  const values = columns.map((c, i) =>
+    named ? sql`value ->> ${sql.lit(i)} as ${sql.ref(c)}` : sql`value ->> ${sql.lit(i)}`,
+  );
+  return sql`select ${sql.join(values)} from json_each(${JSON.stringify(rows)})`;
+}
+
+/**
+ * Each row's values escaped as mysql2 escapes a query's parameters (backslash escapes: the pool's
+ * sql_mode does not set NO_BACKSLASH_ESCAPES), the text joined once. mysql2 itself would append
+ * the values to one string one at a time: for tens of thousands of values, a chain of pieces so
+ * long that copying it between garbage collections took longer than the database's work.
+ */
+function escapedRows(rows: readonly RowValues[], open: string, close: string, separator: string): string {
+  const parts = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as RowValues;
+    let text = open;
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i] as string | number;
+      if (i > 0) text += ', ';
+      // What escaping a number gives, without the call.
+      text += typeof value === 'number' ? String(value) : escapeMysqlValue(value);
+    }
+    parts[r] = text + close;
+  }
+  return parts.join(separator);
+}
 
 /** The SQL of one dialect. */
 export function dialectSql(name: DialectName): DialectSql {

@@ -5,7 +5,7 @@ import type {
   MysqlStream,
   MysqlStreamOptions,
 } from 'kysely';
-import { createPool, type PoolConnection } from 'mysql2';
+import { createPool, format, type PoolConnection, type SqlValue, type Timezone } from 'mysql2';
 import type { Logger } from '../core/logger.js';
 import type { MysqlTarget } from './database-url.js';
 import { createServerIdentityCheck, explainTlsFailure, mysqlSslOptions } from './mysql-tls.js';
@@ -39,6 +39,16 @@ const NODE_READY = "SHOW GLOBAL STATUS LIKE 'wsrep_ready'";
 const NEW_CONNECTION_ATTEMPTS = 3;
 
 /**
+ * mysql2's own formatting, except that a statement without parameters is sent as it is: mysql2
+ * scans every statement's text for placeholders even when there is nothing to put in them, and a
+ * restore's statements carry their values in megabytes of text already escaped.
+ */
+function formatQuery(this: { config: { timezone?: Timezone } }, sql: string, values: unknown): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0)) return sql;
+  return format(sql, values as SqlValue[], false, this.config.timezone);
+}
+
+/**
  * A mysql2 pool that survives its server: connecting is lazy (so creating it with the server down
  * succeeds), a lost connection is logged and dropped instead of crashing the process with an
  * unhandled 'error' event, and later queries open fresh connections, so a restarted server is
@@ -63,6 +73,7 @@ export function createMysqlPool(target: MysqlTarget, options: MysqlPoolOptions):
     idleTimeout: 60_000,
     enableKeepAlive: true,
     keepAliveInitialDelay: 10_000,
+    queryFormat: formatQuery,
   });
   const logLoss = (error: NodeJS.ErrnoException) =>
     options.logger.warn({ code: error.code, message: error.message }, 'database connection lost');

@@ -3,7 +3,7 @@ import { tooLong } from '../core/too-long.js';
 import type { ReadingSource } from '../weather/observation.js';
 import type { NewReading, Reading } from './reading.js';
 import type { MedicionesTable } from './schema.js';
-import { fromSqlTimestamp, toSqlTimestamp } from './timestamps.js';
+import { fromSqlTimestamp, isStoredTimestamp, toSqlTimestamp } from './timestamps.js';
 
 // The same limits as the table's CHECK constraints and column sizes (0001-create-mediciones):
 // checked here too so a bad reading fails with a message naming it, identically on both dialects.
@@ -19,11 +19,66 @@ const MAX_STATION_LENGTH = 64;
  * Throws a `RangeError` naming the reading and the field when a value cannot be stored.
  */
 export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
-  const fail = (field: string, expected: string, got: unknown): never => {
-    throw new RangeError(
-      `reading ${JSON.stringify(reading.key)}: ${field} must be ${expected}, got ${String(got)}`,
-    );
+  const fail = failureOf(reading.key);
+  const temperature = checkedTemperature(reading, fail);
+  // A device reading restored from a backup has no station (the paper's format cannot hold it).
+  const { station, source } = reading;
+  if (station !== undefined) {
+    if (source !== 'device') fail('station', `absent for source ${source}`, station);
+    if (typeof station !== 'string' || station === '' || tooLong(station, MAX_STATION_LENGTH)) {
+      fail('station', `a name of 1..${MAX_STATION_LENGTH} characters`, station);
+    }
+  }
+  const takenAt = storedInstant(reading.takenAt, 'takenAt', fail);
+  return {
+    ciudad: reading.city,
+    temperatura: temperature,
+    humedad: reading.humidity,
+    fecha_registro: takenAt,
+    reading_key: reading.key,
+    source,
+    // Only when set: a statement of many rows stays within SQLite's 32,766 variables.
+    ...(station === undefined ? {} : { station }),
+    // Often the very same instant (simulated readings, restored ones): formatted once.
+    observed_at:
+      reading.observedAt === reading.takenAt
+        ? takenAt
+        : storedInstant(reading.observedAt, 'observedAt', fail),
   };
+}
+
+/**
+ * The row that stores `reading`, whose instants are already in stored form (a restore reads them
+ * so from the backup): checked and rounded as `toInsertRow` does, with no `Date` made.
+ */
+export function toInsertRowFromStored(
+  reading: Omit<NewReading, 'takenAt' | 'observedAt'> & { readonly takenAt: string },
+): Insertable<MedicionesTable> {
+  const fail = failureOf(reading.key);
+  if (typeof reading.takenAt !== 'string' || !isStoredTimestamp(reading.takenAt)) {
+    fail('takenAt', "a stored timestamp 'YYYY-MM-DD HH:MM:SS'", reading.takenAt);
+  }
+  return {
+    ciudad: reading.city,
+    temperatura: checkedTemperature(reading, fail),
+    humedad: reading.humidity,
+    fecha_registro: reading.takenAt,
+    reading_key: reading.key,
+    source: reading.source,
+    observed_at: reading.takenAt,
+  };
+}
+
+type Fail = (field: string, expected: string, got: unknown) => never;
+
+function failureOf(key: unknown): Fail {
+  return (field, expected, got) => {
+    throw new RangeError(`reading ${JSON.stringify(key)}: ${field} must be ${expected}, got ${String(got)}`);
+  };
+}
+
+/** Checks every value but the instants against the table's limits; returns the temperature rounded. */
+function checkedTemperature(reading: Omit<NewReading, 'takenAt' | 'observedAt'>, fail: Fail): number {
   const { key, city, humidity, source } = reading;
   if (typeof key !== 'string' || key === '' || tooLong(key, MAX_KEY_LENGTH)) {
     fail('key', `1..${MAX_KEY_LENGTH} characters`, key);
@@ -41,30 +96,7 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
     fail('temperature', `a number of °C in ${TEMPERATURE_RANGE.join('..')}`, reading.temperature);
   }
   if (!SOURCES.includes(source)) fail('source', SOURCES.join(' or '), source);
-  // A device reading restored from a backup has no station (the paper's format cannot hold it).
-  const { station } = reading;
-  if (station !== undefined) {
-    if (source !== 'device') fail('station', `absent for source ${source}`, station);
-    if (typeof station !== 'string' || station === '' || tooLong(station, MAX_STATION_LENGTH)) {
-      fail('station', `a name of 1..${MAX_STATION_LENGTH} characters`, station);
-    }
-  }
-  const takenAt = storedInstant(reading.takenAt, 'takenAt', fail);
-  return {
-    ciudad: city,
-    temperatura: temperature,
-    humedad: humidity,
-    fecha_registro: takenAt,
-    reading_key: key,
-    source,
-    // Only when set: a restore's 4,000-row statements stay within SQLite's 32,766 variables.
-    ...(station === undefined ? {} : { station }),
-    // Often the very same instant (simulated readings, restored ones): formatted once.
-    observed_at:
-      reading.observedAt === reading.takenAt
-        ? takenAt
-        : storedInstant(reading.observedAt, 'observedAt', fail),
-  };
+  return temperature;
 }
 
 /** A stored row as the API speaks it. */
@@ -88,11 +120,7 @@ function roundToTenth(value: number): number {
   return rounded === 0 ? 0 : rounded;
 }
 
-function storedInstant(
-  instant: Date,
-  field: string,
-  fail: (f: string, e: string, g: unknown) => never,
-): string {
+function storedInstant(instant: Date, field: string, fail: Fail): string {
   try {
     if (!(instant instanceof Date)) throw new RangeError('not a Date');
     return toSqlTimestamp(instant);

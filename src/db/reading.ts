@@ -64,6 +64,16 @@ export function deviceReadingKey(station: string, takenAt: Date): string {
  * key: made unique by the id it had, so that it never collides with its city's own reading, or
  * another station's, of the same second.
  */
-export function restoredDeviceKey(id: number, takenAt: Date): string {
-  return `restored-device:${id}@${takenAt.toISOString().slice(0, 19)}Z`;
+export function restoredDeviceKey(id: number, fechaRegistro: string): string {
+  return `restored-device:${id}@${storedKeyTime(fechaRegistro)}`;
+}
+
+/** `readingKey` of a time already in stored form, `'YYYY-MM-DD HH:MM:SS'`: the same key, no `Date`. */
+export function storedReadingKey(city: string, fechaRegistro: string): string {
+  return `${city}@${storedKeyTime(fechaRegistro)}`;
+}
+
+/** A stored time, `'YYYY-MM-DD HH:MM:SS'`, as keys write it: `'YYYY-MM-DDTHH:MM:SSZ'`. */
+function storedKeyTime(fechaRegistro: string): string {
+  return `${fechaRegistro.slice(0, 10)}T${fechaRegistro.slice(11)}Z`;
 }

@@ -88,55 +88,105 @@ const COMBINED: Readonly<Record<(typeof ROLLUP_VALUE_COLUMNS)[number], Combine>>
   humidity_min: 'least',
   humidity_max: 'greatest',
 };
-// SQLite allows 500 terms in a compound SELECT.
-const BUCKETS_PER_STATEMENT = 500;
 
 type BucketRow = [string, string, number, number, number, number, number, number, number];
 
 /**
- * Adds `readings`, just inserted on `executor` and each new to the database (none stored before,
- * none twice), to the buckets of every level: aggregated here and combined with what each bucket
- * holds, without reading `mediciones` again. Exact only for readings known to be new: a batch
- * that may repeat stored readings goes through `recomputeRollups`.
+ * The statements that add `readings`, inserted on the same transaction before them and each new
+ * to the database (none stored before, none twice), to the buckets of every level: aggregated
+ * here and combined with what each bucket holds, without reading `mediciones` again. Exact only
+ * for readings known to be new: a batch that may repeat stored readings goes through
+ * `recomputeRollups`. Made one at a time, so a caller may let other work run between them.
  */
-export async function addToRollups(
-  executor: Kysely<Schema>,
+export function* rollupAdditions(
   dialect: DialectSql,
   readings: readonly RolledUpReading[],
-): Promise<void> {
+): Generator<RawBuilder<unknown>> {
+  // Each level from the one below, as the recompute does: a reading is looked at once, not per level.
+  let buckets: BucketRow[] | undefined;
   for (const level of ROLLUP_LEVELS) {
-    const buckets = new Map<string, BucketRow>();
-    for (const { ciudad, fecha_registro, temperatura, humedad } of readings) {
-      const start = bucketStartOf(fecha_registro, level.seconds);
-      const key = `${ciudad}\u0000${start}`;
-      const tenths = Math.round(temperatura * 10);
-      const bucket = buckets.get(key);
-      if (bucket === undefined) {
-        buckets.set(key, [ciudad, start, 1, tenths, temperatura, temperatura, humedad, humedad, humedad]);
-        continue;
-      }
-      bucket[2] += 1;
-      bucket[3] += tenths;
-      bucket[4] = Math.min(bucket[4], temperatura);
-      bucket[5] = Math.max(bucket[5], temperatura);
-      bucket[6] += humedad;
-      bucket[7] = Math.min(bucket[7], humedad);
-      bucket[8] = Math.max(bucket[8], humedad);
-    }
-    const rows = [...buckets.values()];
-    for (let start = 0; start < rows.length; start += BUCKETS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + BUCKETS_PER_STATEMENT);
-      const select = sql.join(
-        chunk.map((row, i) =>
-          i === 0
-            ? sql`select ${sql.join(row.map((value, c) => sql`${value} as ${sql.ref(COLUMNS[c] as string)}`))}`
-            : sql`select ${sql.join(row)}`,
-        ),
-        sql` union all `,
-      );
-      await dialect.upsertCombining(level.table, COLUMNS, COMBINED, select).execute(executor);
+    buckets =
+      buckets === undefined
+        ? combined(readings, level.seconds, OF_READINGS)
+        : combined(buckets, level.seconds, OF_BUCKETS);
+    const perStatement = Math.floor(dialect.maxRowValues / COLUMNS.length);
+    for (let start = 0; start < buckets.length; start += perStatement) {
+      const rows = buckets.slice(start, start + perStatement);
+      yield dialect.upsertCombining(level.table, COLUMNS, COMBINED, rows);
     }
   }
+}
+
+/** How `combined` reads a row of its input. */
+interface Grouping<Row> {
+  city(row: Row): string;
+  time(row: Row): string;
+  /** A new bucket of `row` alone (`into` undefined), or `into` with `row` added. */
+  add(row: Row, into: BucketRow | undefined): BucketRow;
+}
+
+const OF_READINGS: Grouping<RolledUpReading> = {
+  city: (reading) => reading.ciudad,
+  time: (reading) => reading.fecha_registro,
+  add({ ciudad, temperatura, humedad }, into) {
+    const tenths = Math.round(temperatura * 10);
+    if (into === undefined)
+      return [ciudad, '', 1, tenths, temperatura, temperatura, humedad, humedad, humedad];
+    addTo(into, 1, tenths, temperatura, temperatura, humedad, humedad, humedad);
+    return into;
+  },
+};
+
+const OF_BUCKETS: Grouping<BucketRow> = {
+  city: (bucket) => bucket[0],
+  time: (bucket) => bucket[1],
+  add(bucket, into) {
+    if (into === undefined) return [...bucket];
+    addTo(into, bucket[2], bucket[3], bucket[4], bucket[5], bucket[6], bucket[7], bucket[8]);
+    return into;
+  },
+};
+
+/** `rows` grouped into buckets by city and the `seconds`-wide bucket holding them. */
+function combined<Row>(rows: readonly Row[], seconds: RollupSeconds, grouping: Grouping<Row>): BucketRow[] {
+  const byCity = new Map<string, Map<string, BucketRow>>();
+  for (const row of rows) {
+    const city = grouping.city(row);
+    let buckets = byCity.get(city);
+    if (buckets === undefined) {
+      buckets = new Map();
+      byCity.set(city, buckets);
+    }
+    const start = bucketStartOf(grouping.time(row), seconds);
+    const bucket = buckets.get(start);
+    if (bucket !== undefined) grouping.add(row, bucket);
+    else {
+      const made = grouping.add(row, undefined);
+      made[1] = start;
+      buckets.set(start, made);
+    }
+  }
+  return [...byCity.values()].flatMap((buckets) => [...buckets.values()]);
+}
+
+/** Counts and sums add up, each extreme keeps the further value. */
+function addTo(
+  bucket: BucketRow,
+  count: number,
+  tenths: number,
+  min: number,
+  max: number,
+  humidity: number,
+  humidityMin: number,
+  humidityMax: number,
+): void {
+  bucket[2] += count;
+  bucket[3] += tenths;
+  bucket[4] = Math.min(bucket[4], min);
+  bucket[5] = Math.max(bucket[5], max);
+  bucket[6] += humidity;
+  bucket[7] = Math.min(bucket[7], humidityMin);
+  bucket[8] = Math.max(bucket[8], humidityMax);
 }
 
 /** What `DialectSql.bucketStart` computes in SQL, on the stored form `'YYYY-MM-DD HH:MM:SS'`. */

@@ -20,6 +20,32 @@ export function toSqlTimestamp(instant: Date, rounding: 'floor' | 'ceil' = 'floo
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
+/** Whether `text` is a stored timestamp naming a second that exists (no 2024-02-30, no 25:00:00). */
+export function isStoredTimestamp(text: string): boolean {
+  if (!SQL_TIMESTAMP.test(text)) return false;
+  // Read from the digits rather than through Date: a restore checks millions of them.
+  const number = (from: number, to: number) => {
+    let value = 0;
+    for (let i = from; i < to; i++) value = value * 10 + text.charCodeAt(i) - 0x30;
+    return value;
+  };
+  const year = number(0, 4);
+  const month = number(5, 7);
+  const day = number(8, 10);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth =
+    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    number(11, 13) <= 23 &&
+    number(14, 16) <= 59 &&
+    number(17, 19) <= 59
+  );
+}
+
 /** A stored timestamp as ISO 8601 UTC with seconds and `Z`, e.g. `2024-03-01T12:00:00Z`. */
 export function fromSqlTimestamp(value: unknown): string {
   const match = typeof value === 'string' ? SQL_TIMESTAMP.exec(value) : null;

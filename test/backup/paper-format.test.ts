@@ -7,14 +7,9 @@ import { parseManifest } from '../../src/backup/manifest.js';
 import { createPaperEncoder, paperTemperature } from '../../src/backup/paper-format.js';
 import { writeSnapshot } from '../../src/backup/write-snapshot.js';
 import { ManualClock } from '../../src/core/clock.js';
-import {
-  type BackedUpReading,
-  createBackupRepository,
-  type SnapshotReading,
-} from '../../src/db/backup-repository.js';
+import { createBackupRepository, type SnapshotReading } from '../../src/db/backup-repository.js';
 import { readDatabaseOrigin } from '../../src/db/database-identity.js';
 import type { Database } from '../../src/db/open-db.js';
-import { readingKey } from '../../src/db/reading.js';
 import { openMigrated, sha256Of } from './backup-fixtures.js';
 
 const GOLDEN = new URL('../fixtures/backup/golden-snapshot.json', import.meta.url);
@@ -32,18 +27,15 @@ const ROWS = [
   [106, 'San José "Centro"', 0, 0, '2025-12-31 23:59:59', 'open-meteo'],
 ] as const;
 
-function backedUp([id, city, temperature, humidity, fecha, source]: (typeof ROWS)[number]): BackedUpReading {
-  const takenAt = new Date(`${fecha.replace(' ', 'T')}Z`);
-  return {
-    id,
-    key: readingKey(city, takenAt),
-    city,
-    temperature,
-    humidity,
-    takenAt,
-    observedAt: takenAt,
-    source,
-  };
+function backedUp([
+  id,
+  city,
+  temperature,
+  humidity,
+  takenAt,
+  source,
+]: (typeof ROWS)[number]): SnapshotReading {
+  return { id, city, temperature, humidity, takenAt, source };
 }
 
 describe("snapshots in the paper's format", () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Migrator, sql } from 'kysely';
-import { createBackupRepository } from '../../src/db/backup-repository.js';
+import { createBackupRepository, type SnapshotReading } from '../../src/db/backup-repository.js';
 import { dialectSql } from '../../src/db/dialect.js';
 import { createMediciones } from '../../src/db/migrations/0001-create-mediciones.js';
 import { createDatabaseIdentity } from '../../src/db/migrations/0002-database-identity.js';
@@ -13,6 +13,7 @@ import { createReadingsRepository } from '../../src/db/readings-repository.js';
 import { backfillRollups, rollupsComplete } from '../../src/db/rollup-backfill.js';
 import { ROLLUP_LEVELS } from '../../src/db/rollup-levels.js';
 import type { Schema } from '../../src/db/schema.js';
+import { toSqlTimestamp } from '../../src/db/timestamps.js';
 import { type ContractContext, reading } from './readings-repository.contract.js';
 
 type Kysely = ContractContext['db']['kysely'];
@@ -201,7 +202,11 @@ export function maintainingRollups(context: () => ContractContext): void {
       },
     ];
     const unique = [...new Map(restored.map((r) => [r.key, r])).values()];
-    const outcome = await backups.restoreBatch(unique, { overwrite: true, dryRun: false, sourceKnown: true });
+    const outcome = await backups.restoreBatch(unique.map(backedUp), {
+      overwrite: true,
+      dryRun: false,
+      sourceKnown: true,
+    });
     assert.equal(outcome.overwritten, 1);
     assert.ok(outcome.inserted > 40, `${outcome.inserted} inserted`);
     await assertRollupsExact(db.kysely);
@@ -363,12 +368,46 @@ export function maintainingRollups(context: () => ContractContext): void {
       ...reading(['Cali', 'Pereira', 'Tunja'][i % 3] as string, at(i), value()),
       id: highest + 1 + i,
     })).filter((r) => !keys.has(r.key) && keys.add(r.key));
-    const outcome = await createBackupRepository(db).restoreBatch(restored, {
+    const outcome = await createBackupRepository(db).restoreBatch(restored.map(backedUp), {
       overwrite: false,
       dryRun: false,
       sourceKnown: true,
     });
     assert.deepEqual(outcome, { inserted: restored.length, identical: 0, overwritten: 0, conflicts: [] });
+    await assertRollupsExact(db.kysely);
+  });
+
+  it('restores cities holding quotes, backslashes, question marks and any character exactly as given, in their buckets', async () => {
+    const { db } = context();
+    const cities = [
+      "O'Higgins",
+      'San José "Centro"',
+      'C:\\tmp\\x',
+      'Quién?',
+      "a\\'); drop table mediciones; --",
+      'Ñuñoa 🌧',
+    ];
+    const restored = cities.map((city, i) =>
+      backedUp({
+        ...reading(city, '2024-03-01T12:00:00Z', { temperature: -0.5 + i, humidity: i }),
+        id: 10 + i,
+      }),
+    );
+    const outcome = await createBackupRepository(db).restoreBatch(restored, {
+      overwrite: false,
+      dryRun: false,
+      sourceKnown: true,
+    });
+    assert.equal(outcome.inserted, cities.length);
+    const stored = await db.kysely
+      .selectFrom('mediciones')
+      .select(['id', 'ciudad', 'reading_key', 'temperatura'])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      stored.map((row) => [Number(row.id), row.ciudad, row.reading_key, Number(row.temperatura)]),
+      cities.map((city, i) => [10 + i, city, `${city}@2024-03-01T12:00:00Z`, -0.5 + i]),
+    );
     await assertRollupsExact(db.kysely);
   });
 
@@ -378,7 +417,7 @@ export function maintainingRollups(context: () => ContractContext): void {
     const [stored] = await repo.pageById({ afterId: 0, limit: 1 });
     assert.ok(stored !== undefined);
     await createBackupRepository(db).restoreBatch(
-      [{ ...reading('Cali', '2024-03-03T08:00:00Z', { temperature: 22 }), id: stored.id }],
+      [backedUp({ ...reading('Cali', '2024-03-03T08:00:00Z', { temperature: 22 }), id: stored.id })],
       { overwrite: true, dryRun: false, sourceKnown: true },
     );
     const days = await db.kysely
@@ -498,4 +537,16 @@ export function maintainingRollups(context: () => ContractContext): void {
       await older.close();
     }
   });
+}
+
+/** A reading as a backup holds it, under `id`. */
+function backedUp({
+  id,
+  city,
+  temperature,
+  humidity,
+  takenAt,
+  source,
+}: NewReading & { id: number }): SnapshotReading {
+  return { id, city, temperature, humidity, takenAt: toSqlTimestamp(takenAt), source };
 }
