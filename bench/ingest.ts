@@ -13,12 +13,11 @@
  *
  * Not part of `npm test`: nothing here asserts a time.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { connect, connectAsync, type MqttClient } from 'mqtt';
 import { systemClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/logger.js';
@@ -32,6 +31,7 @@ import { createEdgeOutbox } from '../src/outbox/edge-outbox.js';
 import { openOutbox } from '../src/outbox/outbox.js';
 import { startMosquitto } from '../test/support/mosquitto.js';
 import { createTestDashboard } from '../test/support/test-dashboard.js';
+import { load } from './support/autocannon.js';
 import { markdownTable } from './support/markdown-table.js';
 
 const { values } = parseArgs({
@@ -126,27 +126,6 @@ async function ingestToOutbox(url: string): Promise<number> {
   return TOTAL / seconds;
 }
 
-const run = promisify(execFile);
-const AUTOCANNON = new URL('../node_modules/autocannon/autocannon.js', import.meta.url).pathname;
-
-async function autocannon(
-  url: string,
-  extra: string[],
-): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
-  const { stdout } = await run(
-    process.execPath,
-    [AUTOCANNON, '--json', '-c', '50', '-d', String(SECONDS), ...extra, url],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout);
-  return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-  };
-}
-
 async function http(): Promise<string[][]> {
   const db = openDb({ dialect: 'sqlite', path: join(dir, 'clima.db') });
   await migrateToLatest(db);
@@ -180,33 +159,31 @@ async function http(): Promise<string[][]> {
       takenAt: new Date(T0 + i * 1000).toISOString(),
     })),
   );
-  const baseline = await autocannon(`${base}/healthz`, []);
-  const ingest = await autocannon(`${base}/api/ingest`, [
-    '-m',
-    'POST',
-    '-H',
-    'content-type=application/json',
-    '-H',
-    'authorization=Bearer token-0',
-    '-b',
-    batch,
-  ]);
+  const baseline = await load(`${base}/healthz`, { seconds: SECONDS });
+  const ingest = await load(`${base}/api/ingest`, {
+    seconds: SECONDS,
+    request: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer token-0' },
+      body: batch,
+    },
+  });
   await dashboard.app.close();
   await edge.stop();
   await db.close();
   return [
     [
       'GET /healthz (baseline)',
-      String(Math.round(baseline.rps)),
-      String(baseline.p50),
-      String(baseline.p99),
+      String(Math.round(baseline.requestsPerSecond)),
+      String(baseline.p50Ms),
+      String(baseline.p99Ms),
       String(baseline.non2xx),
     ],
     [
       'POST /api/ingest, 100 readings',
-      `${Math.round(ingest.rps)} (${Math.round(ingest.rps * 100)} readings/s)`,
-      String(ingest.p50),
-      String(ingest.p99),
+      `${Math.round(ingest.requestsPerSecond)} (${Math.round(ingest.requestsPerSecond * 100)} readings/s)`,
+      String(ingest.p50Ms),
+      String(ingest.p99Ms),
       String(ingest.non2xx),
     ],
   ];

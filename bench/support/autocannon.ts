@@ -18,11 +18,35 @@ export interface LoadResult {
  */
 export async function load(
   url: string,
-  options: { connections?: number; seconds?: number } = {},
+  options: {
+    connections?: number;
+    seconds?: number;
+    /** The request, when not a plain GET: method, headers, body. */
+    request?: { method: string; headers: Readonly<Record<string, string>>; body: string };
+  } = {},
 ): Promise<LoadResult> {
+  const { request } = options;
+  const requestArgs = request
+    ? [
+        '-m',
+        request.method,
+        ...Object.entries(request.headers).flatMap(([name, value]) => ['-H', `${name}=${value}`]),
+        '-b',
+        request.body,
+      ]
+    : [];
   const { stdout } = await run(
     process.execPath,
-    [AUTOCANNON, '--json', '-c', String(options.connections ?? 50), '-d', String(options.seconds ?? 10), url],
+    [
+      AUTOCANNON,
+      '--json',
+      '-c',
+      String(options.connections ?? 50),
+      '-d',
+      String(options.seconds ?? 10),
+      ...requestArgs,
+      url,
+    ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const result = JSON.parse(stdout);
