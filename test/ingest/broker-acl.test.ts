@@ -2,6 +2,7 @@
 // mosquitto_passwd, lets each station reach its own topics only and clima ingest every station's.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +63,12 @@ describe("the edge broker's shipped users and ACL (deploy/local/mosquitto)", {
   });
   after(async () => {
     for (const client of clients) await client.endAsync(true);
-    broker?.kill('SIGTERM');
+    // Mosquitto saves its persistence file on SIGTERM: the folder is removed once it has exited.
+    if (broker !== undefined && broker.exitCode === null && broker.signalCode === null) {
+      const exited = once(broker, 'exit');
+      broker.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
