@@ -1,7 +1,9 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { NewReading } from '../db/reading.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import { type OutboxStats, openOutbox } from './outbox.js';
+import { createGroupCommit } from './group-commit.js';
 import { createOutboxSender, type SenderStats } from './outbox-sender.js';
 import { createStoreHealth, type StoreFailure } from './store-health.js';
 
@@ -46,24 +48,26 @@ export function createEdgeOutbox(deps: {
   const health = createStoreHealth('outbox', deps.clock);
   // In memory: a disk that cannot take a reading cannot take a counter either.
   let lostTotal = 0;
+  // The sensor, MQTT ingest and every HTTP ingest request of one turn share a commit.
+  const append = createGroupCommit((groups: readonly (readonly NewReading[])[]) => {
+    let queued: number[];
+    try {
+      queued = outbox.appendGroups(groups);
+    } catch (error) {
+      for (const readings of groups) lostTotal += readings.length;
+      const { problem } = health.failed(error);
+      throw new Error(`the outbox cannot keep readings: ${problem}`, { cause: error });
+    }
+    health.succeeded();
+    sender.notify();
+    return queued;
+  });
   const queue: ReadingStore = {
     /**
      * A reading the outbox cannot write (disk full, file system failing) is lost: counted, and
      * the error thrown has a stable message, so the caller's log says so once per change of state.
      */
-    async insertBatch(readings) {
-      let queued: number;
-      try {
-        queued = outbox.append(readings);
-      } catch (error) {
-        lostTotal += readings.length;
-        const { problem } = health.failed(error);
-        throw new Error(`the outbox cannot keep readings: ${problem}`, { cause: error });
-      }
-      health.succeeded();
-      sender.notify();
-      return queued;
-    },
+    insertBatch: append,
   };
   return {
     queue,

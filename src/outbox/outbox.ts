@@ -98,27 +98,32 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
   let unloggedDrops = 0;
   let lastDropLogAt = Number.NEGATIVE_INFINITY;
 
-  const appendAll = file.transaction((readings: readonly NewReading[]) => {
+  const appendAll = file.transaction((groups: readonly (readonly NewReading[])[]) => {
     let appended = 0;
-    for (const r of readings) {
-      const result = insert.run(
-        r.key,
-        r.city,
-        r.temperature,
-        r.humidity,
-        r.takenAt.getTime(),
-        r.observedAt.getTime(),
-        r.source,
-        r.station ?? null,
-      );
-      appended += result.changes;
-    }
+    const perGroup = groups.map((readings) => {
+      let fresh = 0;
+      for (const r of readings) {
+        const result = insert.run(
+          r.key,
+          r.city,
+          r.temperature,
+          r.humidity,
+          r.takenAt.getTime(),
+          r.observedAt.getTime(),
+          r.source,
+          r.station ?? null,
+        );
+        fresh += result.changes;
+      }
+      appended += fresh;
+      return fresh;
+    });
     const overflow = depth + appended - maxRows;
     if (overflow > 0) {
       dropOldest.run(overflow);
       addTotal.run(overflow, 'dropped');
     }
-    return { appended, dropped: Math.max(0, overflow) };
+    return { perGroup, appended, dropped: Math.max(0, overflow) };
   });
 
   const acknowledgeAll = file.transaction((seqs: readonly number[]) => {
@@ -139,14 +144,18 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
     lastDropLogAt = clock.now();
   }
 
+  /** Commits several callers' readings in one transaction; returns how many of each group were new. */
+  function appendGroups(groups: readonly (readonly NewReading[])[]): number[] {
+    const { perGroup, appended, dropped } = appendAll(groups);
+    depth = Math.min(maxRows, depth + appended);
+    noteDrops(dropped);
+    return perGroup;
+  }
+
   return {
-    /** Commits the readings to the queue (a key already queued is skipped); resolves with how many were new. */
-    append(readings: readonly NewReading[]): number {
-      const { appended, dropped } = appendAll(readings);
-      depth = Math.min(maxRows, depth + appended);
-      noteDrops(dropped);
-      return appended;
-    },
+    /** Commits the readings to the queue (a key already queued is skipped); returns how many were new. */
+    append: (readings: readonly NewReading[]): number => appendGroups([readings])[0] as number,
+    appendGroups,
     /**
      * Up to `limit` readings to send: first those queued since the previous call (live readings,
      * so after an outage they wait behind the backlog for one batch at most), then the oldest.

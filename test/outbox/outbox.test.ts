@@ -47,6 +47,14 @@ describe('outbox', () => {
     outbox.close();
   });
 
+  it("commits several callers' groups at once, each told how many of its own were new", () => {
+    const { outbox } = open();
+    outbox.append(range(0, 5));
+    assert.deepEqual(outbox.appendGroups([range(3, 8), range(6, 9), []]), [3, 1, 0]);
+    assert.equal(outbox.stats().depth, 9);
+    outbox.close();
+  });
+
   it('hands out the oldest first, and readings queued since the last batch ahead of the backlog', () => {
     const { outbox } = open();
     outbox.append(range(0, 100));
