@@ -2,8 +2,8 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { NewReading } from '../db/reading.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
-import { type OutboxStats, openOutbox } from './outbox.js';
 import { createGroupCommit } from './group-commit.js';
+import { type OutboxStats, openOutbox } from './outbox.js';
 import { createOutboxSender, type SenderStats } from './outbox-sender.js';
 import { createStoreHealth, type StoreFailure } from './store-health.js';
 

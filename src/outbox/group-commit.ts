@@ -17,7 +17,7 @@ export function createGroupCommit<T, R>(commit: (groups: readonly T[]) => readon
       for (const entry of batch) entry.reject(error);
       return;
     }
-    batch.forEach((entry, index) => entry.resolve(results[index] as R));
+    for (const [index, entry] of batch.entries()) entry.resolve(results[index] as R);
   }
 
   return (group: T): Promise<R> =>
