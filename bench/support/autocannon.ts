@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const AUTOCANNON = new URL('../../node_modules/autocannon/autocannon.js', import.meta.url).pathname;
+const RUNNER = new URL('./load-with-bodies.ts', import.meta.url).pathname;
 
 export interface LoadResult {
   readonly requestsPerSecond: number;
@@ -23,32 +24,20 @@ export async function load(
     seconds?: number;
     /** The request, when not a plain GET: method, headers, body. */
     request?: { method: string; headers: Readonly<Record<string, string>>; body: string };
+    /**
+     * A request whose body differs every time: `body(i)`, exported by the module at `bodyModule`,
+     * is the i-th request's.
+     */
+    varying?: { method: string; headers: Readonly<Record<string, string>>; bodyModule: string };
   } = {},
 ): Promise<LoadResult> {
-  const { request } = options;
-  const requestArgs = request
-    ? [
-        '-m',
-        request.method,
-        ...Object.entries(request.headers).flatMap(([name, value]) => ['-H', `${name}=${value}`]),
-        '-b',
-        request.body,
-      ]
-    : [];
-  const { stdout } = await run(
-    process.execPath,
-    [
-      AUTOCANNON,
-      '--json',
-      '-c',
-      String(options.connections ?? 50),
-      '-d',
-      String(options.seconds ?? 10),
-      ...requestArgs,
-      url,
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  );
+  const { request, varying } = options;
+  const connections = options.connections ?? 50;
+  const seconds = options.seconds ?? 10;
+  const args = varying
+    ? ['--import', 'tsx', RUNNER, JSON.stringify({ url, connections, seconds, ...varying })]
+    : [AUTOCANNON, '--json', '-c', String(connections), '-d', String(seconds), ...cliRequest(request), url];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
   const result = JSON.parse(stdout);
   return {
     requestsPerSecond: result.requests.average,
@@ -57,4 +46,16 @@ export async function load(
     non2xx: result.non2xx,
     errors: result.errors,
   };
+}
+
+function cliRequest(request?: { method: string; headers: Readonly<Record<string, string>>; body: string }) {
+  return request
+    ? [
+        '-m',
+        request.method,
+        ...Object.entries(request.headers).flatMap(([name, value]) => ['-H', `${name}=${value}`]),
+        '-b',
+        request.body,
+      ]
+    : [];
 }

@@ -56,7 +56,15 @@ export function readingKey(city: string, takenAt: Date): string {
  * colon (`CITIES` separates its fields with colons).
  */
 export function deviceReadingKey(station: string, takenAt: Date): string {
-  return `station:${station}@${takenAt.toISOString().slice(0, 19)}Z`;
+  return deviceKeyOfCanonical(station, `${takenAt.toISOString().slice(0, 19)}Z`);
+}
+
+/**
+ * `deviceReadingKey` of a time already written as the key writes it (`2026-11-29T17:20:00Z`:
+ * whole seconds, UTC, a valid date), without formatting it again.
+ */
+export function deviceKeyOfCanonical(station: string, time: string): string {
+  return `station:${station}@${time}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { deviceReadingKey, type NewReading } from '../db/reading.js';
+import { deviceKeyOfCanonical, deviceReadingKey, type NewReading } from '../db/reading.js';
 import type { Station } from './station.js';
 
 /** Why a message or request of a station was refused: the label of its count in /metrics. */
@@ -26,8 +26,9 @@ const MAX_FUTURE_MS = 5 * 60_000;
 // The table's limits (reading-row.ts), checked here so a refusal names the field to the device.
 const TEMPERATURE_RANGE = [-100, 100] as const;
 // RFC 3339 with a zone: a time without one would be read in whatever zone this machine is in.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const FIELDS = new Set(['temperature', 'humidity', 'takenAt']);
+const BAD_TIME = 'must be an ISO 8601 time with a zone, e.g. 2026-11-29T17:20:00Z';
 
 /**
  * The readings of one message (MQTT) or request body (HTTP) of `station`: one object
@@ -41,7 +42,8 @@ export function deviceReadings(
   station: Station,
   receivedAt: Date,
 ): { readings: NewReading[] } | { rejection: Rejection } {
-  const items = Array.isArray(body) ? body : [body];
+  const list = Array.isArray(body);
+  const items: readonly unknown[] = list ? body : [body];
   if (items.length === 0) return { rejection: { reason: 'bad-payload', detail: 'no reading in the array' } };
   if (items.length > MAX_READINGS_PER_MESSAGE) {
     return {
@@ -51,58 +53,62 @@ export function deviceReadings(
       },
     };
   }
-  const readings: NewReading[] = [];
-  for (const [index, item] of items.entries()) {
-    const at = (field: string) => (Array.isArray(body) ? `[${index}].${field}` : field);
-    const refuse = (reason: RejectionReason, field: string, detail: string) => ({
-      rejection: { reason, field: at(field), detail },
-    });
+  const readings: NewReading[] = new Array(items.length);
+  // Messages without times share the receipt's second: its key is made once.
+  let receiptKey: string | undefined;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
       return {
         rejection: {
-          reason: 'bad-payload' as const,
-          field: Array.isArray(body) ? `[${index}]` : undefined,
+          reason: 'bad-payload',
+          field: list ? `[${index}]` : undefined,
           detail: 'a reading is an object {"temperature", "humidity", "takenAt"}',
         },
       };
     }
     const fields = item as Record<string, unknown>;
-    const unknown = Object.keys(fields).find((key) => !FIELDS.has(key));
-    if (unknown !== undefined) return refuse('bad-payload', unknown, 'is not a field of a reading');
+    for (const key in fields) {
+      if (!FIELDS.has(key)) return refusal('bad-payload', list, index, key, 'is not a field of a reading');
+    }
     const { temperature, humidity, takenAt } = fields;
     if (typeof temperature !== 'number' || !Number.isFinite(temperature)) {
-      return refuse('bad-payload', 'temperature', 'must be a number of °C');
+      return refusal('bad-payload', list, index, 'temperature', 'must be a number of °C');
     }
     if (temperature < TEMPERATURE_RANGE[0] || temperature > TEMPERATURE_RANGE[1]) {
-      return refuse(
-        'out-of-range',
-        'temperature',
-        `must be in ${TEMPERATURE_RANGE.join('..')} °C, got ${temperature}`,
-      );
+      const detail = `must be in ${TEMPERATURE_RANGE.join('..')} °C, got ${temperature}`;
+      return refusal('out-of-range', list, index, 'temperature', detail);
     }
     if (typeof humidity !== 'number' || !Number.isFinite(humidity)) {
-      return refuse('bad-payload', 'humidity', 'must be a number of percent');
+      return refusal('bad-payload', list, index, 'humidity', 'must be a number of percent');
     }
-    if (humidity < 0 || humidity > 100)
-      return refuse('out-of-range', 'humidity', `must be in 0..100 %, got ${humidity}`);
-    let taken = receivedAt;
-    if (takenAt !== undefined) {
-      if (typeof takenAt !== 'string' || !ISO_INSTANT.test(takenAt) || Number.isNaN(Date.parse(takenAt))) {
-        return refuse(
-          'bad-time',
-          'takenAt',
-          'must be an ISO 8601 time with a zone, e.g. 2026-11-29T17:20:00Z',
-        );
-      }
-      taken = new Date(takenAt);
-      if (taken.getTime() > receivedAt.getTime() + MAX_FUTURE_MS) {
-        return refuse('bad-time', 'takenAt', `is in the future (received at ${receivedAt.toISOString()})`);
-      }
+    if (humidity < 0 || humidity > 100) {
+      return refusal('out-of-range', list, index, 'humidity', `must be in 0..100 %, got ${humidity}`);
     }
-    const second = new Date(Math.floor(taken.getTime() / 1000) * 1000);
-    if (second.getUTCFullYear() < 1970) return refuse('bad-time', 'takenAt', 'must be after 1970');
-    readings.push({
-      key: deviceReadingKey(station.name, second),
+    let second: Date;
+    let key: string;
+    if (takenAt === undefined) {
+      second = new Date(Math.floor(receivedAt.getTime() / 1000) * 1000);
+      receiptKey ??= deviceReadingKey(station.name, second);
+      key = receiptKey;
+    } else {
+      const taken = typeof takenAt === 'string' ? instant(takenAt) : undefined;
+      if (taken === undefined) return refusal('bad-time', list, index, 'takenAt', BAD_TIME);
+      if (taken > receivedAt.getTime() + MAX_FUTURE_MS) {
+        const detail = `is in the future (received at ${receivedAt.toISOString()})`;
+        return refusal('bad-time', list, index, 'takenAt', detail);
+      }
+      if (taken < 0) return refusal('bad-time', list, index, 'takenAt', 'must be after 1970');
+      second = new Date(taken - (taken % 1000));
+      // A time already in the key's form (whole seconds, UTC: what devices send) is the key's
+      // own text; any other is formatted.
+      key =
+        (takenAt as string).length === 20 && (takenAt as string).endsWith('Z')
+          ? deviceKeyOfCanonical(station.name, takenAt as string)
+          : deviceReadingKey(station.name, second);
+    }
+    readings[index] = {
+      key,
       city: station.city,
       temperature,
       // The paper stores whole percent.
@@ -111,7 +117,33 @@ export function deviceReadings(
       observedAt: second,
       source: 'device',
       station: station.name,
-    });
+    };
   }
   return { readings };
+}
+
+function refusal(reason: RejectionReason, list: boolean, index: number, field: string, detail: string) {
+  return { rejection: { reason, field: list ? `[${index}].${field}` : field, detail } };
+}
+
+/**
+ * Milliseconds since the epoch of an RFC 3339 time with a zone, or undefined when `text` is not
+ * one or names a day or time the calendar does not have (2026-02-30 is refused, not read as
+ * 2 March; so is 24:00).
+ */
+function instant(text: string): number | undefined {
+  const parts = ISO_INSTANT.exec(text);
+  if (parts === null) return undefined;
+  const ms = Date.parse(text);
+  const year = Number(parts[1]);
+  const month = Number(parts[2]);
+  const day = Number(parts[3]);
+  const timeValid = Number(parts[4]) <= 23 && Number(parts[5]) <= 59 && Number(parts[6]) <= 59;
+  const dateValid = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
+  return timeValid && dateValid && !Number.isNaN(ms) ? ms : undefined;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
