@@ -6,8 +6,9 @@
  *   SQLite), beside the ceiling: a plain subscriber of the same stream on the same broker (QoS 1,
  *   the same receive maximum, acknowledging on receipt), in the same run. Target: ratio >= 0.5.
  * - HTTP: `POST /api/ingest` with batches of 100 new readings at 50 connections (autocannon in its
- *   own process) against `clima start` as built (SQLite, its sender draining the outbox meanwhile):
- *   p99, beside `GET /healthz` under the same load. Target: p99 under 50 ms.
+ *   own process) against `clima start` as built, its sender draining the outbox meanwhile into the
+ *   embedded SQLite, then into a private MariaDB (the cloud): p99, beside `GET /healthz` under the
+ *   same load. Target: p99 under 50 ms.
  *
  *   npm run bench:ingest [-- --stations 1000 --messages 20 --seconds 10]
  *
@@ -27,6 +28,7 @@ import { createRejectionLog } from '../src/ingest/rejection-log.js';
 import type { Station } from '../src/ingest/station.js';
 import { openOutbox } from '../src/outbox/outbox.js';
 import { freePort } from '../test/support/free-port.js';
+import { startMariaDb } from '../test/support/mariadb-server.js';
 import { startMosquitto } from '../test/support/mosquitto.js';
 import { startClima, waitFor } from '../test/support/run-clima.js';
 import { load } from './support/autocannon.js';
@@ -125,14 +127,18 @@ async function ingestToOutbox(url: string): Promise<number> {
   return TOTAL / seconds;
 }
 
-/** `clima start` as operators run it (the built bundle, SQLite), taking readings over HTTP. */
-async function http(): Promise<string[][]> {
+/**
+ * `clima start` as operators run it (the built bundle), taking readings over HTTP while its sender
+ * drains them into `databaseUrl` (the embedded SQLite, or the cloud's MariaDB).
+ */
+async function http(label: string, databaseUrl: string): Promise<string[][]> {
   const stationsFile = join(dir, 'stations.json');
   writeFileSync(stationsFile, JSON.stringify(stations));
   const port = await freePort();
   const clima = startClima(['start'], {
     env: {
-      DATA_DIR: join(dir, 'http'),
+      DATA_DIR: join(dir, `http-${label}`),
+      DATABASE_URL: databaseUrl,
       STATIONS_FILE: stationsFile,
       INGEST_RATE_PER_MIN: '10000000',
       SENSOR_SOURCE: 'simulated',
@@ -159,14 +165,14 @@ async function http(): Promise<string[][]> {
     });
     return [
       [
-        'GET /healthz (baseline)',
+        `${label}: GET /healthz (baseline)`,
         String(Math.round(baseline.requestsPerSecond)),
         String(baseline.p50Ms),
         String(baseline.p99Ms),
         String(baseline.non2xx),
       ],
       [
-        `POST /api/ingest, ${READINGS_PER_REQUEST} new readings`,
+        `${label}: POST /api/ingest, ${READINGS_PER_REQUEST} new readings`,
         `${Math.round(ingest.requestsPerSecond)} (${Math.round(ingest.requestsPerSecond * READINGS_PER_REQUEST)} readings/s)`,
         String(ingest.p50Ms),
         String(ingest.p99Ms),
@@ -195,7 +201,16 @@ try {
     ),
   );
   console.log(`\nHTTP: 50 connections, ${SECONDS} s each`);
-  console.log(markdownTable(['request', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx'], await http()));
+  const mariadb = await startMariaDb();
+  try {
+    const rows = [
+      ...(await http('sqlite', `sqlite:${join(dir, 'clima.db')}`)),
+      ...(await http('mariadb', mariadb.url)),
+    ];
+    console.log(markdownTable(['request', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx'], rows));
+  } finally {
+    await mariadb.stop();
+  }
 } finally {
   await broker.close();
   rmSync(dir, { recursive: true, force: true });

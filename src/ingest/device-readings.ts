@@ -100,12 +100,11 @@ export function deviceReadings(
       }
       if (taken < 0) return refusal('bad-time', list, index, 'takenAt', 'must be after 1970');
       second = new Date(taken - (taken % 1000));
-      // A time already in the key's form (whole seconds, UTC: what devices send) is the key's
-      // own text; any other is formatted.
-      key =
-        (takenAt as string).length === 20 && (takenAt as string).endsWith('Z')
-          ? deviceKeyOfCanonical(station.name, takenAt as string)
-          : deviceReadingKey(station.name, second);
+      // A time in UTC (what devices send) is already the key's text up to its second; a time
+      // with an offset is formatted.
+      key = (takenAt as string).endsWith('Z')
+        ? deviceKeyOfCanonical(station.name, `${(takenAt as string).slice(0, 19)}Z`)
+        : deviceReadingKey(station.name, second);
     }
     readings[index] = {
       key,
@@ -134,13 +133,27 @@ function refusal(reason: RejectionReason, list: boolean, index: number, field: s
 function instant(text: string): number | undefined {
   const parts = ISO_INSTANT.exec(text);
   if (parts === null) return undefined;
-  const ms = Date.parse(text);
   const year = Number(parts[1]);
   const month = Number(parts[2]);
   const day = Number(parts[3]);
-  const timeValid = Number(parts[4]) <= 23 && Number(parts[5]) <= 59 && Number(parts[6]) <= 59;
+  const hour = Number(parts[4]);
+  const minute = Number(parts[5]);
+  const second = Number(parts[6]);
+  const offset = zoneOffsetMs(parts[8] as string);
   const dateValid = month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month);
-  return timeValid && dateValid && !Number.isNaN(ms) ? ms : undefined;
+  if (!dateValid || hour > 23 || minute > 59 || second > 59 || offset === undefined) return undefined;
+  // The fraction's first three digits, as Date.parse reads them.
+  const ms = parts[7] === undefined ? 0 : Math.floor(Number(parts[7]) * 1000 + 1e-6);
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+}
+
+/** `Z`, or `+05:30` / `-05:00` as milliseconds east of UTC; undefined past 23:59. */
+function zoneOffsetMs(zone: string): number | undefined {
+  if (zone === 'Z') return 0;
+  const hours = Number(zone.slice(1, 3));
+  const minutes = Number(zone.slice(4, 6));
+  if (hours > 23 || minutes > 59) return undefined;
+  return (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }
 
 function daysIn(year: number, month: number): number {

@@ -31,6 +31,35 @@ describe('deviceReadings', () => {
     assert.equal(keys[0], 'station:finca-1@2026-11-29T17:20:05Z');
   });
 
+  it('reads a time as Date.parse does, over many instants, fractions and zone offsets', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    for (let i = 0; i < 2_000; i++) {
+      const at = new Date(Date.UTC(1970, 0, 1) + Math.floor(random() * 1.8e12));
+      const offsetMinutes = Math.round((random() - 0.5) * 2 * 14) * 30 * (i % 3 === 0 ? 0 : 1);
+      const local = new Date(at.getTime() + offsetMinutes * 60_000);
+      const fraction = ['', '.5', `.${pad(local.getUTCMilliseconds(), 3)}`, '.123456'][i % 4];
+      const zone =
+        offsetMinutes === 0 && i % 2 === 0
+          ? 'Z'
+          : `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+      const text = `${local.toISOString().slice(0, 19)}${fraction}${zone}`;
+      const result = deviceReadings(
+        { temperature: 20, humidity: 50, takenAt: text },
+        STATION,
+        new Date(4e12),
+      );
+      assert.ok('readings' in result, text);
+      const expected = Math.floor(Date.parse(text) / 1000) * 1000;
+      assert.equal(result.readings[0]?.takenAt.getTime(), expected, text);
+      assert.equal(result.readings[0]?.key, deviceReadingKey('finca-1', new Date(expected)), text);
+    }
+  });
+
   it('takes the second of receipt without takenAt, and keeps every field of the reading', () => {
     const result = deviceReadings({ temperature: -3.5, humidity: 62.6 }, STATION, RECEIVED);
     assert.ok('readings' in result);
@@ -57,6 +86,7 @@ describe('deviceReadings', () => {
       '2026-11-29T24:00:00Z',
       '2026-11-29T23:60:00Z',
       '2026-11-29T23:59:60Z',
+      '2026-11-29T17:20:00+24:00',
       '2026-11-29 17:20:00Z',
       '2026-11-29T17:20:00',
     ]) {
