@@ -5,86 +5,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { formatTemperature } from '../../src/dashboard/page/format.js';
-import { deviceReadingKey, type NewReading } from '../../src/db/reading.js';
+import type { NewReading } from '../../src/db/reading.js';
 import { reading as readingOf } from '../db/readings-repository.contract.js';
-import { type BrowserDashboard, history, startBrowserDashboard } from './support/browser-dashboard.js';
+import {
+  type BrowserDashboard,
+  deviceReading,
+  history,
+  STATION_CITIES,
+  STATIONS,
+  startBrowserDashboard,
+} from './support/browser-dashboard.js';
+import { hover, nextQuery } from './support/chart-probe.js';
 import { chromiumSkip, launchChromium, openPage, paintedPixels, screenshot } from './support/chromium.js';
 
 const DAY_S = 86_400;
 const INTERVAL_S = 1;
 const skip = chromiumSkip();
-const CITIES = [
-  { name: 'Bogota', latitude: 4.6097, longitude: -74.0817 },
-  { name: 'Medellin', latitude: 6.2518, longitude: -75.5636 },
-];
-const STATIONS = [
-  { name: 'finca-1', city: 'Bogota' },
-  { name: 'finca-2', city: 'Medellin' },
-];
-
-interface ApiBucket {
-  bucketStart: string;
-  temperatureMin: number;
-  temperatureMax: number;
-  temperatureAvg: number;
-  count: number;
-}
-
-/** A station's reading taken at `takenAtMs` (whole seconds), keyed as ingestion keys it. */
-function deviceReading(station: string, city: string, takenAtMs: number, temperature: number): NewReading {
-  const at = new Date(Math.floor(takenAtMs / 1000) * 1000);
-  return readingOf(city, at, {
-    key: deviceReadingKey(station, at),
-    station,
-    source: 'device',
-    temperature,
-    humidity: 80,
-  });
-}
-
-/** The page's chart requests for stations (`/api/stations/:name/readings?...points=`), oldest first. */
-function stationQueries(page: Page): string[] {
-  const seen: string[] = [];
-  page.on('request', (request) => {
-    const { pathname, search } = new URL(request.url());
-    if (pathname.startsWith('/api/stations/') && search.includes('points=')) seen.push(pathname + search);
-  });
-  return seen;
-}
-
-/** The newest chart query of `queries` once there are more than `seen`, with the API's answer to it. */
-async function nextQuery(queries: string[], seen: number, base: string) {
-  const deadline = Date.now() + 5_000;
-  while (queries.length <= seen) {
-    assert.ok(Date.now() < deadline, 'a new chart query was sent');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const query = queries.at(-1) as string;
-  const params = new URL(query, base).searchParams;
-  const span = (Date.parse(params.get('to') ?? '') - Date.parse(params.get('from') ?? '')) / 1000;
-  const answer = (await (await fetch(`${base}${query}`)).json()) as {
-    bucketSeconds: number;
-    buckets: ApiBucket[];
-  };
-  return { query, params, span, answer };
-}
-
-/** Hovers the temperature chart at `fraction` of its plot's width: the tooltip's time and rows. */
-async function hover(page: Page, fraction: number) {
-  const plot = await page.locator('#chart-temperature .u-over').boundingBox();
-  assert.ok(plot);
-  const x = Math.min(Math.max(fraction * plot.width, 0.5), plot.width - 0.5);
-  await page.mouse.move(plot.x + x, plot.y + plot.height / 2);
-  const box = page.locator('#chart-temperature [data-role="tooltip"]');
-  await box.waitFor({ state: 'visible', timeout: 5_000 });
-  const at = Date.parse((await box.locator('time').getAttribute('datetime')) ?? '');
-  const cells = await box.locator('dt, dd').allTextContents();
-  const rows: [string, string][] = [];
-  for (let i = 0; i < cells.length; i += 2) rows.push([cells[i] ?? '', cells[i + 1] ?? '']);
-  return { at, rows };
-}
 
 describe("a station's charts in Chromium", { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'clima-browser-station-chart-'));
@@ -94,7 +32,7 @@ describe("a station's charts in Chromium", { skip }, () => {
   before(async () => {
     // A day of finca-1 every minute, 5.0 to 8.6 °C, far from its city's 18 °C and more.
     const now = Date.now();
-    const seed: NewReading[] = [...history(CITIES, 1, 300, now - 5_000)];
+    const seed: NewReading[] = [...history(STATION_CITIES, 1, 300, now - 5_000)];
     for (let i = DAY_S / 60; i >= 1; i--) {
       seed.push(deviceReading('finca-1', 'Bogota', now - i * 60_000, 5 + (i % 37) / 10));
     }
@@ -114,7 +52,6 @@ describe("a station's charts in Chromium", { skip }, () => {
     const view = await openPage(browser, `${dashboard.base}/?lang=en&range=24h`, 1280);
     try {
       const { page } = view;
-      const queries = stationQueries(page);
       await page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
       assert.equal(await page.isHidden('#chart-station'), true, 'no station picker in the city view');
       // A page that reloaded would lose this mark.
@@ -122,7 +59,7 @@ describe("a station's charts in Chromium", { skip }, () => {
         (globalThis as { stayed?: boolean }).stayed = true;
       });
       await page.click('#stations tr[data-station="finca-1"] a[data-role="station-chart"]');
-      const { params, span, answer } = await nextQuery(queries, 0, dashboard.base);
+      const { params, span, answer } = await nextQuery(view, 0, dashboard.base);
       assert.ok(Math.abs(span - DAY_S) <= 1, `the day asked for: ${span} s`);
       assert.ok(Number(params.get('points')) >= 200);
       await page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
@@ -164,7 +101,7 @@ describe("a station's charts in Chromium", { skip }, () => {
       // Back to the city: its own charts, the station dropped from the address.
       const seen = view.chartQueries.length;
       await page.check('input[name="chart-view"][value="city"]');
-      await nextQuery(view.chartQueries, seen, dashboard.base);
+      await nextQuery(view, seen, dashboard.base);
       await page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
       assert.equal(new URL(page.url()).searchParams.has('station'), false);
       assert.equal(await page.isVisible('#csv-link'), true);
@@ -179,22 +116,21 @@ describe("a station's charts in Chromium", { skip }, () => {
     const view = await openPage(browser, 'about:blank', 1280);
     try {
       const { page } = view;
-      const queries = stationQueries(page);
       await page.goto(`${dashboard.base}/?lang=es&station=finca-1`, { waitUntil: 'load' });
       await page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
-      const whole = await nextQuery(queries, 0, dashboard.base);
+      const whole = await nextQuery(view, 0, dashboard.base);
       assert.match(whole.query, /^\/api\/stations\/finca-1\/readings\?/);
       assert.equal(await page.isChecked('input[name="chart-view"][value="station"]'), true);
       assert.equal(await page.textContent('label[for="chart-station"]'), 'Estación');
 
       const plot = await page.locator('#chart-temperature .u-over').boundingBox();
       assert.ok(plot);
-      const seen = queries.length;
+      const seen = view.chartQueries.length;
       await page.mouse.move(plot.x + 0.4 * plot.width, plot.y + plot.height / 2);
       await page.mouse.down();
       await page.mouse.move(plot.x + 0.6 * plot.width, plot.y + plot.height / 2, { steps: 5 });
       await page.mouse.up();
-      const zoomed = await nextQuery(queries, seen, dashboard.base);
+      const zoomed = await nextQuery(view, seen, dashboard.base);
       assert.ok(Math.abs(zoomed.span - 0.2 * DAY_S) < 0.02 * DAY_S, `a fifth of the day: ${zoomed.span} s`);
       assert.ok(zoomed.answer.bucketSeconds < whole.answer.bucketSeconds, 'finer buckets');
       await page.waitForSelector('#charts[data-state="ok"]', { timeout: 5_000 });
@@ -213,9 +149,9 @@ describe("a station's charts in Chromium", { skip }, () => {
       assert.equal((await hover(page, 0)).at, Date.parse(first.bucketStart));
       await screenshot(page, 'station-chart-zoomed-es-1280.png');
 
-      const beforeReset = queries.length;
+      const beforeReset = view.chartQueries.length;
       await page.click('[data-role="reset-zoom"]');
-      const reset = await nextQuery(queries, beforeReset, dashboard.base);
+      const reset = await nextQuery(view, beforeReset, dashboard.base);
       assert.ok(Math.abs(reset.span - DAY_S) <= 1, `the whole day again: ${reset.span} s`);
       assert.deepEqual(view.errors, []);
     } finally {
