@@ -97,7 +97,10 @@ export function startPageState(): PageState | undefined {
     pointCsvLink();
   }
 
-  /** A station's chart link, followed in place: the charts switch to it, and come into view. */
+  /**
+   * A station's chart link, followed in place: the charts switch to it and come into view, the
+   * station picker focused.
+   */
   function showStation(event: MouseEvent, name: string): void {
     const station = stationSelect && Array.from(stationSelect.options).find((o) => o.value === name);
     const radio = form.querySelector<HTMLInputElement>('input[name="chart-view"][value="station"]');
@@ -108,6 +111,8 @@ export function startPageState(): PageState | undefined {
     radio.checked = true;
     form.dispatchEvent(new Event('change'));
     charts.scrollIntoView({ block: 'start' });
+    // Where a keyboard user continues: the picker of the station now shown.
+    stationSelect.focus({ preventScroll: true });
   }
 
   form.addEventListener('change', () => {
