@@ -50,7 +50,7 @@ type Shown = { rangeS: number; since?: number | undefined; zoom?: Zoom | undefin
   | { view: 'city' | 'station'; subject: ChartSubject; temperature: Table; humidity: Table; banded: boolean }
 );
 
-/** The fields of a bucket a city's chart keeps, in its table's order. */
+/** The fields of a bucket a city's (or a station's) chart keeps, in its table's order. */
 const CITY_FIELDS = {
   temperature: ['temperatureMin', 'temperatureMax', 'temperatureAvg', 'count'],
   humidity: ['humidityMin', 'humidityMax', 'humidityAvg', 'count'],
@@ -190,7 +190,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   const shown = (table: Table, banded: boolean): Table =>
     banded ? [table[0], table[1] ?? [], table[2] ?? [], table[3] ?? []] : [table[0], table[3] ?? []];
 
-  /** The bucket at `idx` of a city's table: its min, max, average and how many readings it holds. */
+  /** The bucket at `idx` of a city's or a station's table: its min, max, average and how many readings it holds. */
   const bucketDetail = (quantity: 'temperature' | 'humidity', idx: number) => {
     if (current === undefined || current.view === 'compare') return undefined;
     const [xs, min, max, average, count] = current[quantity];
