@@ -1,13 +1,14 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { dialectSql } from './dialect.js';
 import type { Database } from './open-db.js';
+import { type BucketSubject, readRawBuckets } from './raw-buckets.js';
 import type { NewReading, Reading, ReadingBucket } from './reading.js';
 import { toInsertRow, toReading } from './reading-row.js';
 import { rollupsComplete } from './rollup-backfill.js';
 import { planRollupRead, readRollupBuckets } from './rollup-buckets.js';
 import { recomputeRollups } from './rollups.js';
 import type { Schema } from './schema.js';
-import { epochSecondsOf, epochSecondsToIso, toSqlTimestamp } from './timestamps.js';
+import { epochSecondsOf, toSqlTimestamp } from './timestamps.js';
 
 /** The most rows (or chart points) one call returns. */
 export const MAX_ROWS = 10_000;
@@ -36,7 +37,15 @@ export interface BucketQuery {
   readonly points: number;
 }
 
-/** The answer of `bucketedReadings`. */
+/** A station's readings between two instants (inclusive), summarised in at most `points` buckets. */
+export interface StationBucketQuery {
+  readonly station: string;
+  readonly from: Date;
+  readonly to: Date;
+  readonly points: number;
+}
+
+/** The answer of `bucketedReadings` and `stationBucketedReadings`. */
 export interface BucketedReadings {
   /** Width of every bucket; each starts a whole number of widths after the first. */
   readonly bucketSeconds: number;
@@ -69,6 +78,13 @@ export interface ReadingsRepository {
   latestPerStation(stations: readonly string[]): Promise<Reading[]>;
   /** A station's readings in `[from, to]`, newest first, at most `limit`. */
   stationReadingsInRange(query: { station: string; from: Date; to: Date; limit: number }): Promise<Reading[]>;
+  /**
+   * Avg/min/max per bucket of a station's readings in `[from, to]`, in at most `points` buckets,
+   * always computed from the readings (the rollups are per city): buckets as `bucketedReadings`
+   * makes them for a short range, aligned to `from`. The work grows with the station's readings
+   * in the range, so callers bound the range.
+   */
+  stationBucketedReadings(query: StationBucketQuery): Promise<BucketedReadings>;
   /** A city's readings in `[from, to]`, newest first, at most `limit`. */
   readingsInRange(query: RangeQuery): Promise<Reading[]>;
   /**
@@ -101,6 +117,18 @@ export function createReadingsRepository(db: Database): ReadingsRepository {
       .ignoreDuplicateReadings(executor.insertInto('mediciones').values(rows))
       .executeTakeFirstOrThrow();
     return Number(result.numInsertedOrUpdatedRows ?? 0n);
+  }
+
+  /** Buckets computed from the readings themselves; none for a range without a whole second. */
+  async function fromReadings(
+    subject: BucketSubject,
+    { bounds, fromSeconds, span, bucketSeconds }: ReturnType<typeof bucketsOfRange>,
+  ): Promise<BucketedReadings> {
+    if (span < 0) return { bucketSeconds, buckets: [] };
+    return {
+      bucketSeconds,
+      buckets: await readRawBuckets(kysely, dialect, { subject, bounds, fromSeconds, bucketSeconds }),
+    };
   }
 
   return {
@@ -202,53 +230,22 @@ export function createReadingsRepository(db: Database): ReadingsRepository {
     },
 
     async bucketedReadings({ city, from, to, points }) {
-      const bounds = storedBounds(from, to);
-      const fromSeconds = epochSecondsOf(from, 'ceil');
-      const span = epochSecondsOf(to) - fromSeconds;
-      // n buckets of b seconds cover seconds from..from+n*b-1, and `to` is included: n*b > span.
-      const bucketSeconds = Math.max(0, Math.floor(span / checkedCount('points', points))) + 1;
-      if (span < 0) return { bucketSeconds, buckets: [] };
-      const range = { city, fromSeconds, toSeconds: fromSeconds + span, points };
-      const plan = planRollupRead(range);
+      const range = bucketsOfRange(from, to, points);
+      const { fromSeconds, span } = range;
+      const rollupRange = { city, fromSeconds, toSeconds: fromSeconds + span, points };
+      const plan = span < 0 ? undefined : planRollupRead(rollupRange);
       rollupsReady ||= plan !== undefined && (await rollupsComplete(kysely));
       if (plan !== undefined && rollupsReady) {
         return {
           bucketSeconds: plan.bucketSeconds,
-          buckets: await readRollupBuckets(kysely, dialect, range, plan),
+          buckets: await readRollupBuckets(kysely, dialect, rollupRange, plan),
         };
       }
-      const offset = sql<number>`${dialect.epochSeconds(sql.ref('fecha_registro'))} - ${fromSeconds}`;
-      const rows = await kysely
-        .selectFrom('mediciones')
-        .select((eb) => [
-          dialect.integerDivide(offset, bucketSeconds).as('bucket'),
-          eb.fn.countAll<number>().as('count'),
-          eb.fn.avg<number>('temperatura').as('temperature_avg'),
-          eb.fn.min('temperatura').as('temperature_min'),
-          eb.fn.max('temperatura').as('temperature_max'),
-          eb.fn.avg<number>('humedad').as('humidity_avg'),
-          eb.fn.min('humedad').as('humidity_min'),
-          eb.fn.max('humedad').as('humidity_max'),
-        ])
-        .where('ciudad', '=', city)
-        .where('fecha_registro', '>=', bounds.from)
-        .where('fecha_registro', '<=', bounds.to)
-        .groupBy(sql.ref('bucket'))
-        .orderBy(sql.ref('bucket'))
-        .execute();
-      const buckets = rows.map(
-        (row): ReadingBucket => ({
-          bucketStart: epochSecondsToIso(fromSeconds + Number(row.bucket) * bucketSeconds),
-          count: Number(row.count),
-          temperatureAvg: roundTo(Number(row.temperature_avg), 2),
-          temperatureMin: Number(row.temperature_min),
-          temperatureMax: Number(row.temperature_max),
-          humidityAvg: roundTo(Number(row.humidity_avg), 1),
-          humidityMin: Number(row.humidity_min),
-          humidityMax: Number(row.humidity_max),
-        }),
-      );
-      return { bucketSeconds, buckets };
+      return fromReadings({ city }, range);
+    },
+
+    async stationBucketedReadings({ station, from, to, points }) {
+      return fromReadings({ station }, bucketsOfRange(from, to, points));
     },
 
     async count() {
@@ -288,14 +285,23 @@ function storedBounds(from: Date, to: Date): { from: string; to: string } {
   return { from: toSqlTimestamp(from, 'ceil'), to: toSqlTimestamp(to) };
 }
 
+/**
+ * The buckets of a read from the readings: the range in whole seconds (`from` rounded up; a
+ * negative `span` when it holds no whole second) and the smallest width for which at most
+ * `points` buckets, aligned to `from`, cover it.
+ */
+function bucketsOfRange(from: Date, to: Date, points: number) {
+  const bounds = storedBounds(from, to);
+  const fromSeconds = epochSecondsOf(from, 'ceil');
+  const span = epochSecondsOf(to) - fromSeconds;
+  // n buckets of b seconds cover seconds from..from+n*b-1, and `to` is included: n*b > span.
+  const bucketSeconds = Math.max(0, Math.floor(span / checkedCount('points', points))) + 1;
+  return { bounds, fromSeconds, span, bucketSeconds };
+}
+
 function checkedCount(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_ROWS) {
     throw new RangeError(`${name} must be a whole number in 1..${MAX_ROWS}, got ${value}`);
   }
   return value;
-}
-
-function roundTo(value: number, decimals: number): number {
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
 }

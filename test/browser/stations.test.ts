@@ -6,33 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { deviceReadingKey, type NewReading } from '../../src/db/reading.js';
-import { reading as readingOf } from '../db/readings-repository.contract.js';
-import { type BrowserDashboard, history, startBrowserDashboard } from './support/browser-dashboard.js';
+import {
+  type BrowserDashboard,
+  deviceReading,
+  history,
+  STATION_CITIES,
+  STATIONS,
+  startBrowserDashboard,
+} from './support/browser-dashboard.js';
 import { chromiumSkip, launchChromium, openPage, screenshot } from './support/chromium.js';
 
 const INTERVAL_S = 1;
 const skip = chromiumSkip();
-const CITIES = [
-  { name: 'Bogota', latitude: 4.6097, longitude: -74.0817 },
-  { name: 'Medellin', latitude: 6.2518, longitude: -75.5636 },
-];
-const STATIONS = [
-  { name: 'finca-1', city: 'Bogota' },
-  { name: 'finca-2', city: 'Medellin' },
-];
-
-/** A station's reading taken at `takenAtMs` (whole seconds), keyed as ingestion keys it. */
-function deviceReading(station: string, city: string, takenAtMs: number, temperature: number): NewReading {
-  const at = new Date(Math.floor(takenAtMs / 1000) * 1000);
-  return readingOf(city, at, {
-    key: deviceReadingKey(station, at),
-    station,
-    source: 'device',
-    temperature,
-    humidity: 80,
-  });
-}
 
 describe('stations on the page in Chromium', { skip }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'clima-browser-stations-'));
@@ -42,7 +27,7 @@ describe('stations on the page in Chromium', { skip }, () => {
   before(async () => {
     const now = Date.now();
     const seed = [
-      ...history(CITIES, 0.05, 60, now - 5_000),
+      ...history(STATION_CITIES, 0.05, 60, now - 5_000),
       deviceReading('finca-1', 'Bogota', now - 3_000, 12.5),
     ];
     [browser, dashboard] = await Promise.all([

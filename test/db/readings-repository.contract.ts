@@ -5,6 +5,7 @@ import { type Database, openDb } from '../../src/db/open-db.js';
 import { type NewReading, readingKey } from '../../src/db/reading.js';
 import { createReadingsRepository, type ReadingsRepository } from '../../src/db/readings-repository.js';
 import { queryingReadings } from './querying-readings.contract.js';
+import { queryingStations } from './querying-stations.contract.js';
 import { maintainingRollups } from './rollups.contract.js';
 import { storingReadings } from './storing-readings.contract.js';
 
@@ -73,6 +74,7 @@ export function readingsRepositoryContract(dialect: DialectUnderTest): void {
 
   storingReadings(context);
   queryingReadings(context);
+  queryingStations(context);
   maintainingRollups(context);
 }
 

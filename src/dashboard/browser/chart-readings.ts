@@ -1,7 +1,13 @@
 import { isoSeconds } from '../page/csv-href.js';
 import type { Bucket } from './chart-scales.js';
 
-/** /api/readings?points= */
+/** Whose readings a chart shows: a city's (every source), or one station's. */
+export interface ChartSubject {
+  readonly kind: 'city' | 'station';
+  readonly name: string;
+}
+
+/** /api/readings?points= and /api/stations/:name/readings?points= */
 export interface BucketsAnswer {
   readonly bucketSeconds: number;
   readonly buckets: readonly Bucket[];
@@ -13,8 +19,23 @@ interface EveryCityAnswer {
   readonly cities: readonly { readonly city: string; readonly buckets: readonly Bucket[] }[];
 }
 
-async function getReadings<T = BucketsAnswer & { readings: unknown[] }>(query: URLSearchParams): Promise<T> {
-  const response = await fetch(`/api/readings?${query}`, {
+/**
+ * Where a subject's readings are, and the parameters naming it: a city's at /api/readings, a
+ * station's at its own address. Both take the same range, `points` and `limit`.
+ */
+function readingsOf(subject: ChartSubject | undefined): { path: string; query: Record<string, string> } {
+  if (subject?.kind === 'station') {
+    return { path: `/api/stations/${encodeURIComponent(subject.name)}/readings`, query: {} };
+  }
+  return { path: '/api/readings', query: subject === undefined ? {} : { city: subject.name } };
+}
+
+async function getReadings<T = BucketsAnswer & { readings: unknown[] }>(
+  subject: ChartSubject | undefined,
+  range: Record<string, string>,
+): Promise<T> {
+  const { path, query } = readingsOf(subject);
+  const response = await fetch(`${path}?${new URLSearchParams({ ...query, ...range })}`, {
     headers: { accept: 'application/json' },
     cache: 'no-store',
   });
@@ -22,15 +43,14 @@ async function getReadings<T = BucketsAnswer & { readings: unknown[] }>(query: U
   return response.json();
 }
 
-/** A city's readings from `fromMs` to `toMs` in at most `points` buckets, the server choosing their width. */
-export async function fetchBuckets(city: string, fromMs: number, toMs: number, points: number) {
-  const query = new URLSearchParams({
-    city,
-    from: isoSeconds(new Date(fromMs)),
-    to: isoSeconds(new Date(toMs)),
-    points: String(points),
-  });
-  return { query, body: await getReadings(query) };
+const span = (fromMs: number, toMs: number) => ({
+  from: isoSeconds(new Date(fromMs)),
+  to: isoSeconds(new Date(toMs)),
+});
+
+/** A subject's readings from `fromMs` to `toMs` in at most `points` buckets, the server choosing their width. */
+export async function fetchBuckets(subject: ChartSubject, fromMs: number, toMs: number, points: number) {
+  return { body: await getReadings(subject, { ...span(fromMs, toMs), points: String(points) }) };
 }
 
 /**
@@ -43,14 +63,11 @@ export async function fetchBucketsOfEvery(
   toMs: number,
   points: number,
 ) {
-  const query = new URLSearchParams({
-    from: isoSeconds(new Date(fromMs)),
-    to: isoSeconds(new Date(toMs)),
+  const every = await getReadings<EveryCityAnswer>(undefined, {
+    ...span(fromMs, toMs),
     points: String(points),
   });
-  const every = await getReadings<EveryCityAnswer>(query);
   return cities.map((city) => ({
-    query,
     body: {
       bucketSeconds: every.bucketSeconds,
       buckets: every.cities.find((answer) => answer.city === city)?.buckets ?? [],
@@ -59,18 +76,9 @@ export async function fetchBucketsOfEvery(
 }
 
 /** Whether any of `targets` has a reading older than `fromMs`: then an empty start is an outage. */
-export async function hasOlderReadings(targets: readonly string[], fromMs: number): Promise<boolean> {
+export async function hasOlderReadings(targets: readonly ChartSubject[], fromMs: number): Promise<boolean> {
   const found = await Promise.all(
-    targets.map((city) =>
-      getReadings(
-        new URLSearchParams({
-          city,
-          from: isoSeconds(new Date(0)),
-          to: isoSeconds(new Date(fromMs - 1000)),
-          limit: '1',
-        }),
-      ),
-    ),
+    targets.map((subject) => getReadings(subject, { ...span(0, fromMs - 1000), limit: '1' })),
   );
   return found.some((body) => body.readings.length > 0);
 }

@@ -1,14 +1,22 @@
 // The charts of `#charts`, drawn with uPlot (served by the dashboard at /assets/uplot.js, loaded
-// before this script). Data comes from /api/readings?points= (bucketed, at most 2000 points a
-// series); new readings from the stream are appended through `addReading`. Every string from the
+// before this script). Data comes from /api/readings?points= (a city's, or every city's) and
+// /api/stations/:name/readings?points= (a station's), bucketed, at most 2000 points a series; new
+// readings from the stream are appended through `addReading`. Every string from the
 // API reaches the page through uPlot's text rendering or textContent, never as markup.
 import type uPlot from 'uplot';
 import { fill } from '../page/messages.js';
 import type { PageReading } from './api-types.js';
 import { axisStyleOfPage, cssVar, timeTickLabels, valueScale } from './chart-axes.js';
-import { type BucketsAnswer, fetchBuckets, fetchBucketsOfEvery, hasOlderReadings } from './chart-readings.js';
+import {
+  type BucketsAnswer,
+  type ChartSubject,
+  fetchBuckets,
+  fetchBucketsOfEvery,
+  hasOlderReadings,
+} from './chart-readings.js';
 import { collectingSince, columns, latestIndexes, type Table, timeRange } from './chart-scales.js';
 import { bucketTooltip } from './chart-tooltip.js';
+import { chosenView, showView } from './chart-view.js';
 import { humidityText, type PageText, temperatureText } from './page-text.js';
 
 const MAX_POINTS = 2000;
@@ -36,13 +44,13 @@ export interface ChartsOptions {
 /** A drag narrower than this, in CSS pixels, is a click. */
 const MIN_DRAG_PX = 4;
 
-type Shown = { city: string; rangeS: number; since?: number | undefined; zoom?: Zoom | undefined } & (
+type Shown = { rangeS: number; since?: number | undefined; zoom?: Zoom | undefined } & (
   | { view: 'compare'; cities: string[]; tables: Table[] }
-  /** `temperature` and `humidity`: `[xs, min, max, average, count]`, as the buckets said. */
-  | { view: 'city'; temperature: Table; humidity: Table; banded: boolean }
+  /** A city's or a station's: `temperature` and `humidity` are `[xs, min, max, average, count]`, as the buckets said. */
+  | { view: 'city' | 'station'; subject: ChartSubject; temperature: Table; humidity: Table; banded: boolean }
 );
 
-/** The fields of a bucket a city's chart keeps, in its table's order. */
+/** The fields of a bucket a city's (or a station's) chart keeps, in its table's order. */
 const CITY_FIELDS = {
   temperature: ['temperatureMin', 'temperatureMax', 'temperatureAvg', 'count'],
   humidity: ['humidityMin', 'humidityMax', 'humidityAvg', 'count'],
@@ -77,6 +85,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
     compare: document.getElementById('chart-compare') as HTMLElement,
   };
   const citySelect = form.elements.namedItem('chart-city') as HTMLSelectElement;
+  const stationSelect = form.elements.namedItem('chart-station') as HTMLSelectElement | null;
   const cities = Array.from(citySelect.options, (option) => option.value);
   const charts: Partial<Record<Box, uPlot>> = {};
   let current: Shown | undefined;
@@ -85,11 +94,18 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const choice = (name: string) => form.querySelector<HTMLInputElement>(`input[name="${name}"]:checked`);
-  const settings = () => ({
-    city: citySelect.value,
-    rangeS: Number(choice('chart-range')?.dataset.seconds ?? 86400),
-    view: choice('chart-view')?.value === 'compare' ? ('compare' as const) : ('city' as const),
-  });
+  const settings = () => {
+    const view = chosenView(form);
+    const station = view === 'station' ? stationSelect?.value : undefined;
+    return {
+      // The station view without a station to show (none configured) is the city's.
+      view: view === 'station' && !station ? ('city' as const) : view,
+      subject: station
+        ? { kind: 'station' as const, name: station }
+        : { kind: 'city' as const, name: citySelect.value },
+      rangeS: Number(choice('chart-range')?.dataset.seconds ?? 86400),
+    };
+  };
 
   function setState(state: 'loading' | 'empty' | 'failed' | 'ok', since?: number): void {
     section.dataset.state = state;
@@ -174,9 +190,9 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   const shown = (table: Table, banded: boolean): Table =>
     banded ? [table[0], table[1] ?? [], table[2] ?? [], table[3] ?? []] : [table[0], table[3] ?? []];
 
-  /** The bucket at `idx` of a city's table: its min, max, average and how many readings it holds. */
+  /** The bucket at `idx` of a city's or a station's table: its min, max, average and how many readings it holds. */
   const bucketDetail = (quantity: 'temperature' | 'humidity', idx: number) => {
-    if (current?.view !== 'city') return undefined;
+    if (current === undefined || current.view === 'compare') return undefined;
     const [xs, min, max, average, count] = current[quantity];
     const x = xs[idx];
     const readings = count?.[idx];
@@ -220,10 +236,8 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   async function load(): Promise<void> {
     const mine = ++generation;
     clearTimeout(retryTimer);
-    const { city, rangeS, view } = settings();
-    for (const figure of Array.from(section.querySelectorAll<HTMLElement>('.chart-figure'))) {
-      figure.hidden = figure.dataset.view !== view;
-    }
+    const { subject, rangeS, view } = settings();
+    showView(section, view);
     setState('loading');
     const zoomed = zoom;
     if (zoomBar) zoomBar.hidden = false;
@@ -233,12 +247,13 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
     const box = view === 'compare' ? boxes.compare : boxes.temperature;
     const points = pointsFor(box);
     try {
-      const targets = view === 'compare' ? cities : [city];
+      const targets: ChartSubject[] =
+        view === 'compare' ? cities.map((name) => ({ kind: 'city', name })) : [subject];
       // The all-cities view is one request, however many cities.
       const fetchAll = (startMs: number) =>
         view === 'compare'
-          ? fetchBucketsOfEvery(targets, startMs, toMs, points)
-          : Promise.all([fetchBuckets(city, startMs, toMs, points)]);
+          ? fetchBucketsOfEvery(cities, startMs, toMs, points)
+          : Promise.all([fetchBuckets(subject, startMs, toMs, points)]);
       const gapS = (body: BucketsAnswer) => Math.max(body.bucketSeconds, intervalS);
       const firstS = (answers: readonly { body: BucketsAnswer }[]) =>
         Math.min(
@@ -262,10 +277,10 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
       if (view === 'compare') {
         const tables = answers.map(({ body }) => columns(body.buckets, ['temperatureAvg'], gapS(body)));
         total = tables.reduce((sum, table) => sum + table[0].length, 0);
-        current = { view, city, rangeS, since, zoom: zoomed, cities: targets, tables };
+        current = { view, rangeS, since, zoom: zoomed, cities, tables };
         charts.compare = makeChart(
           boxes.compare,
-          targets.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length], width: 2 })),
+          cities.map((name, i) => ({ label: name, stroke: PALETTE[i % PALETTE.length], width: 2 })),
           (UPlot as typeof uPlot).join(tables as uPlot.AlignedData[]),
         );
       } else {
@@ -275,7 +290,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
         const temperature = columns(body.buckets, CITY_FIELDS.temperature, gapS(body));
         const humidity = columns(body.buckets, CITY_FIELDS.humidity, gapS(body));
         total = temperature[0].length;
-        current = { view, city, rangeS, since, zoom: zoomed, temperature, humidity, banded };
+        current = { view, subject, rangeS, since, zoom: zoomed, temperature, humidity, banded };
         charts.temperature = cityChart(
           'temperature',
           temperature,
@@ -317,7 +332,8 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
       append(table, x, [reading.temperature], current.rangeS);
       charts.compare?.setData((UPlot as typeof uPlot).join(current.tables as uPlot.AlignedData[]));
     } else {
-      if (reading.city !== current.city) return;
+      const { kind, name } = current.subject;
+      if ((kind === 'station' ? reading.station : reading.city) !== name) return;
       const t = reading.temperature;
       const h = reading.humidity;
       append(current.temperature, x, [t, t, t, 1], current.rangeS);
@@ -330,7 +346,7 @@ export function startCharts(text: PageText, options: ChartsOptions = {}): Charts
   }
 
   form.addEventListener('change', () => {
-    // Another city, range or view: its whole range again.
+    // Another city, station, range or view: its whole range again.
     zoom = undefined;
     load();
   });

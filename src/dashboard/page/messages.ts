@@ -116,6 +116,12 @@ const en = {
   colHistory: 'History',
   stationHistory: 'readings of the last day (JSON)',
   noStationReading: 'no reading yet',
+  viewStation: 'One station',
+  stationLabel: 'Station',
+  stationChart: 'chart',
+  stationChartOf: 'Chart of {station}',
+  stationRangeJson: 'Readings of this range (JSON, newest 1,000)',
+  unknownStation: 'There is no station “{station}” here; showing {shown}.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -231,6 +237,12 @@ export const MESSAGES: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
     colHistory: 'Historial',
     stationHistory: 'lecturas del último día (JSON)',
     noStationReading: 'aún sin lecturas',
+    viewStation: 'Una estación',
+    stationLabel: 'Estación',
+    stationChart: 'gráfica',
+    stationChartOf: 'Gráfica de {station}',
+    stationRangeJson: 'Lecturas de este rango (JSON, las 1.000 más recientes)',
+    unknownStation: 'No hay ninguna estación «{station}» aquí; se muestra {shown}.',
   },
 };
 

@@ -8,7 +8,8 @@ import type { Lang } from './lang.js';
 
 export type { Lang } from './lang.js';
 
-export type ChartView = 'city' | 'compare';
+/** One city's charts, every city's temperature on one chart, or one station's charts. */
+export type ChartView = 'city' | 'compare' | 'station';
 
 /** The latest reading of a city, with how old it is. */
 export interface LatestReading extends Reading {
@@ -45,8 +46,16 @@ export interface PageModel {
   readonly unknownCity?: string;
   /** The chart range shown, an id of `CHART_RANGES` (`24h`). */
   readonly chartRange: string;
-  /** One city's charts, or every city's temperature on one chart. */
   readonly chartView: ChartView;
+  /**
+   * The configured stations, for the charts' station picker: known from the configuration, so
+   * the picker is there even while the database is down. Absent or empty without stations.
+   */
+  readonly configuredStations?: readonly { readonly name: string; readonly city: string }[];
+  /** The station the `station` view shows (and its picker holds); absent without stations. */
+  readonly selectedStation?: string;
+  /** A `station` the address asked for that is not configured: the page says so. */
+  readonly unknownStation?: string;
   /** `down` carries when the database stopped answering, and why when known (a code, never the driver's text). */
   readonly database:
     | { readonly state: 'up' }

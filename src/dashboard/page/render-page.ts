@@ -2,6 +2,7 @@ import { html, type SafeHtml } from './escape-html.js';
 import { formatTime } from './format.js';
 import { fill, LANG_NAMES, LANGS, MESSAGES } from './messages.js';
 import type { PageModel } from './page-model.js';
+import { pageQuery } from './page-query.js';
 import { renderAlerts } from './render-alerts.js';
 import { renderCharts } from './render-charts.js';
 import { renderLatest } from './render-latest.js';
@@ -88,30 +89,33 @@ ${renderOutbox(model)}
 </header>`;
 }
 
-/**
- * The page's state as its address says it, in the order the script writes it too: the language
- * switch and a reload keep the city, the range and the view.
- */
-export function pageQuery(
-  model: Pick<PageModel, 'lang' | 'selectedCity' | 'chartRange' | 'chartView'>,
-): string {
-  return new URLSearchParams({
-    lang: model.lang,
-    city: model.selectedCity,
-    range: model.chartRange,
-    view: model.chartView,
-  }).toString();
-}
+/** The longest unknown city or station name the notice repeats: the longest a stored city may be. */
+const NOTICE_NAME_CHARS = 100;
 
-/** The longest unknown city name the notice repeats: the longest a stored city may be. */
-const NOTICE_CITY_CHARS = 100;
+const shortened = (name: string) =>
+  name.length > NOTICE_NAME_CHARS ? `${name.slice(0, NOTICE_NAME_CHARS)}…` : name;
 
-function renderNotice({ unknownCity, selectedCity, lang }: PageModel): SafeHtml | null {
-  if (unknownCity === undefined) return null;
-  const city =
-    unknownCity.length > NOTICE_CITY_CHARS ? `${unknownCity.slice(0, NOTICE_CITY_CHARS)}…` : unknownCity;
-  const text = fill(MESSAGES[lang].unknownCity, { city, shown: selectedCity });
-  return html`<p id="page-notice" class="page-notice" role="status">${text}</p>`;
+function renderNotice({
+  unknownCity,
+  unknownStation,
+  selectedCity,
+  selectedStation,
+  lang,
+}: PageModel): SafeHtml | null {
+  const messages = MESSAGES[lang];
+  const notices = [
+    unknownCity === undefined
+      ? ''
+      : fill(messages.unknownCity, { city: shortened(unknownCity), shown: selectedCity }),
+    unknownStation === undefined
+      ? ''
+      : fill(messages.unknownStation, {
+          station: shortened(unknownStation),
+          shown: selectedStation ?? selectedCity,
+        }),
+  ].filter((text) => text !== '');
+  if (notices.length === 0) return null;
+  return html`<p id="page-notice" class="page-notice" role="status">${notices.join(' ')}</p>`;
 }
 
 function renderOutbox({ outbox, lang, timeZone, now }: PageModel): SafeHtml | null {

@@ -1,25 +1,22 @@
 import { html, type SafeHtml } from './escape-html.js';
 import { formatAge, formatHumidity, formatTemperature, formatTime } from './format.js';
-import { MESSAGES } from './messages.js';
+import { fill, MESSAGES } from './messages.js';
 import type { PageModel, StationLatest } from './page-model.js';
-import { type Column, HIDDEN } from './readings-panel.js';
+import { pageQuery } from './page-query.js';
+import { type Column, HIDDEN, renderPanel } from './readings-panel.js';
 import { sourceBadge } from './source-badge.js';
-
-/** Where a station's history is: the API's last day of its readings, newest first. */
-function stationHistoryHref(name: string): string {
-  return `/api/stations/${encodeURIComponent(name)}/readings`;
-}
+import { stationHistoryHref } from './station-href.js';
 
 /**
  * `#stations`, beside the cities' panel: one row per configured station (`tr[data-station]`) with
- * its city, its newest reading and a link to its history. Nothing at all when no station is
- * configured, so such a page is exactly as before stations existed.
+ * its city, its newest reading, a link to its charts (this page, in the station view) and one to
+ * its history in the API. Nothing at all when no station is configured, so such a page is exactly
+ * as before stations existed.
  */
 export function renderStations(model: PageModel): SafeHtml | null {
   const { stations } = model;
   if (stations === undefined || (stations !== 'unavailable' && stations.length === 0)) return null;
   const messages = MESSAGES[model.lang];
-  const state = stations === 'unavailable' ? 'unavailable' : 'ok';
   const columns: readonly Column[] = [
     { label: messages.colStation },
     { label: messages.colCity },
@@ -30,24 +27,30 @@ export function renderStations(model: PageModel): SafeHtml | null {
     { label: messages.colSource },
     { label: messages.colHistory },
   ];
-  return html`<section id="stations" class="panel panel-stations" aria-labelledby="stations-title" data-state="${state}">
-<h2 id="stations-title">${messages.stationsTitle}</h2>
-<p class="empty-state" data-role="empty"${state === 'ok' ? HIDDEN : null}>${messages.readingsUnavailable}</p>
-<div class="table-scroll" role="region" tabindex="0" aria-labelledby="stations-caption"${state === 'ok' ? null : HIDDEN}>
-<table>
-<caption id="stations-caption">${messages.stationsCaption}</caption>
-<thead><tr>${columns.map((column) => html`<th scope="col"${column.numeric ? html` class="num"` : null}>${column.label}</th>`)}</tr></thead>
-<tbody>
-${stations === 'unavailable' ? null : stations.map((station) => stationRow(station, model))}
-</tbody>
-</table>
-</div>
-</section>`;
+  const panel = {
+    id: 'stations' as const,
+    title: messages.stationsTitle,
+    caption: messages.stationsCaption,
+    columns,
+    rows: stations === 'unavailable' ? [] : stations.map((station) => stationRow(station, model)),
+  };
+  return renderPanel(panel, model, stations === 'unavailable' ? 'unavailable' : 'ok');
+}
+
+/**
+ * The station's charts: this page in the station view, at the charts, keeping the language and
+ * range. `aria-current` on the station shown; the script keeps both current as the view changes.
+ */
+function chartLink(name: string, model: PageModel): SafeHtml {
+  const query = pageQuery({ ...model, chartView: 'station', selectedStation: name });
+  const shown = model.chartView === 'station' && model.selectedStation === name;
+  const label = fill(MESSAGES[model.lang].stationChartOf, { station: name });
+  return html`<a data-role="station-chart" data-station="${name}" href="?${query}#charts" aria-label="${label}"${shown ? html` aria-current="true"` : null}>${MESSAGES[model.lang].stationChart}</a>`;
 }
 
 function stationRow({ name, city, latest }: StationLatest, model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
-  const history = html`<td data-field="history"><a href="${stationHistoryHref(name)}">${messages.stationHistory}</a></td>`;
+  const history = html`<td data-field="history">${chartLink(name, model)} · <a data-role="station-history" href="${stationHistoryHref(name)}">${messages.stationHistory}</a></td>`;
   // A station that has sent nothing yet has the same cells, empty, for the script to fill.
   if (latest === undefined) {
     return html`<tr data-station="${name}" data-state="empty">

@@ -8,10 +8,10 @@ import { HIDDEN } from './readings-panel.js';
 export const WEATHER_RETRY_S = 30;
 
 /**
- * `#weather`: a city picker that works without JavaScript (a GET form keeping the language and
- * the charts' range and view, which the script keeps current) and the live values, or the
- * unavailable message. Both blocks are always rendered, one hidden, so the script can fill the
- * values and flip `data-state` from `unavailable` to `ok`.
+ * `#weather`: a city picker that works without JavaScript (a GET form keeping the language, the
+ * charts' range and view, and the station in its view, which the script keeps current) and the
+ * live values, or the unavailable message. Both blocks are always rendered, one hidden, so the
+ * script can fill the values and flip `data-state` from `unavailable` to `ok`.
  */
 export function renderWeather(model: PageModel): SafeHtml {
   const messages = MESSAGES[model.lang];
@@ -27,7 +27,12 @@ export function renderWeather(model: PageModel): SafeHtml {
 <input type="hidden" name="lang" value="${model.lang}">
 <input type="hidden" name="range" value="${model.chartRange}">
 <input type="hidden" name="view" value="${model.chartView}">
-<label for="city-select">${messages.cityLabel}</label>
+${
+  model.selectedStation === undefined
+    ? null
+    : html`<input type="hidden" name="station" value="${model.selectedStation}"${model.chartView === 'station' ? null : html` disabled`}>
+`
+}<label for="city-select">${messages.cityLabel}</label>
 <select id="city-select" name="city">
 ${options}
 </select>

@@ -9,7 +9,7 @@ import type { City } from '../../weather/city.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { currentOutbox } from '../outbox-report.js';
 import { pickLang } from '../page/messages.js';
-import type { PageModel, StationLatest } from '../page/page-model.js';
+import type { ChartView, PageModel, StationLatest } from '../page/page-model.js';
 import { CHART_RANGES, DEFAULT_RANGE } from '../page/render-charts.js';
 import { renderPage } from '../page/render-page.js';
 import { createPageWeather } from '../page-weather.js';
@@ -25,8 +25,8 @@ import type { StationInfo } from './stations-routes.js';
  */
 const PAGE_WEATHER_WAIT_MS = 800;
 
-/** The page's state in its address; the script writes the same four as the visitor changes them. */
-const PAGE_PARAMETERS = ['lang', 'city', 'range', 'view'] as const;
+/** The page's state in its address; the script writes the same as the visitor changes them. */
+const PAGE_PARAMETERS = ['lang', 'city', 'range', 'view', 'station'] as const;
 
 const PUBLIC = new URL('public/', PACKAGE_ROOT);
 /** The page's script, bundled from src/dashboard/browser/ by the build (scripts/bundle.mjs). */
@@ -58,6 +58,30 @@ function readBuilt(name: string): Buffer {
   } catch (error) {
     throw new Error(`the page's script ${name} is not built: run \`npm run build\``, { cause: error });
   }
+}
+
+/**
+ * The charts' view and station as the address asks: `?station=finca-1` alone is that station's
+ * charts (a bookmark), `view` choosing otherwise; the station view shows the first station when the
+ * address names none, or one not configured (named in a notice). Without stations, no station view.
+ */
+function stationView(
+  params: { view?: string; station?: string },
+  stations: readonly StationInfo[],
+): { chartView: ChartView; selectedStation?: string; unknownStation?: string } {
+  const name = params.station || undefined;
+  const asked = name === undefined ? undefined : stations.find((s) => s.name === name);
+  const unknownStation = name !== undefined && !asked ? name : undefined;
+  const first = stations[0];
+  const compare = params.view === 'compare';
+  if (first === undefined) return { chartView: compare ? 'compare' : 'city', unknownStation };
+  const station = params.view === 'station' || (params.view === undefined && name !== undefined);
+  return {
+    chartView: compare ? 'compare' : station ? 'station' : 'city',
+    selectedStation: (asked ?? first).name,
+    // A station named beside another view is only the picker's choice: no notice for it.
+    unknownStation: station ? unknownStation : undefined,
+  };
 }
 
 /**
@@ -118,7 +142,7 @@ export function pageRoute(
       selectedCity: city.name,
       unknownCity: cityName !== undefined && !asked ? cityName : undefined,
       chartRange: CHART_RANGES.some((r) => r.id === params.range) ? (params.range as string) : DEFAULT_RANGE,
-      chartView: params.view === 'compare' ? ('compare' as const) : ('city' as const),
+      ...stationView(params, stations),
     };
 
     // The database and the weather API are asked at the same time, each with its own time-out.
@@ -175,6 +199,7 @@ export function pageRoute(
         weather: observation ? { state: 'ok', observation } : { state: 'unavailable' },
         alerts,
         stations: stationsLatest,
+        configuredStations: stations,
       };
       renders.inc();
       return Buffer.from(renderPage(model));

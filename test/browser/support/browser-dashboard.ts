@@ -4,7 +4,7 @@ import type { StationInfo } from '../../../src/dashboard/routes/stations-routes.
 import type { DatabaseTarget } from '../../../src/db/database-url.js';
 import { migrateToLatest } from '../../../src/db/migrations/migrate-to-latest.js';
 import { openDb } from '../../../src/db/open-db.js';
-import type { NewReading } from '../../../src/db/reading.js';
+import { deviceReadingKey, type NewReading } from '../../../src/db/reading.js';
 import { createReadingsRepository } from '../../../src/db/readings-repository.js';
 import type { City } from '../../../src/weather/city.js';
 import { reading as readingOf } from '../../db/readings-repository.contract.js';
@@ -27,6 +27,32 @@ export function reading(city: string, takenAtMs: number, temperature: number, hu
     temperature,
     humidity,
     source: city === 'Cartagena' ? 'open-meteo' : 'simulated',
+  });
+}
+
+/** The stations of the browser tests, each in a city of `STATION_CITIES`. */
+export const STATIONS: StationInfo[] = [
+  { name: 'finca-1', city: 'Bogota' },
+  { name: 'finca-2', city: 'Medellin' },
+];
+export const STATION_CITIES: City[] = BROWSER_CITIES.filter((city) =>
+  STATIONS.some((station) => station.city === city.name),
+);
+
+/** A station's reading taken at `takenAtMs` (whole seconds), keyed as ingestion keys it. */
+export function deviceReading(
+  station: string,
+  city: string,
+  takenAtMs: number,
+  temperature: number,
+): NewReading {
+  const at = new Date(Math.floor(takenAtMs / 1000) * 1000);
+  return readingOf(city, at, {
+    key: deviceReadingKey(station, at),
+    station,
+    source: 'device',
+    temperature,
+    humidity: 80,
   });
 }
 

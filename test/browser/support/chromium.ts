@@ -41,11 +41,15 @@ export async function openPage(browser: Browser, url: string, width = 1280) {
   const page = await context.newPage();
   const errors: string[] = [];
   const dialogs: string[] = [];
-  /** The chart queries the page sent (`/api/readings?...&points=N`), oldest first. */
+  /**
+   * The chart queries the page sent (`/api/readings?...&points=N`, a city's or every city's, and
+   * `/api/stations/:name/readings?...&points=N`, a station's), oldest first.
+   */
   const chartQueries: string[] = [];
   page.on('request', (request) => {
     const { pathname, search } = new URL(request.url());
-    if (pathname === '/api/readings' && search.includes('points=')) chartQueries.push(pathname + search);
+    const chart = pathname === '/api/readings' || /^\/api\/stations\/[^/]+\/readings$/.test(pathname);
+    if (chart && search.includes('points=')) chartQueries.push(pathname + search);
   });
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error') errors.push(message.text());

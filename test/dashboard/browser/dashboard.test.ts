@@ -567,6 +567,70 @@ describe("the page's script", () => {
       assert.equal(page.addresses.at(-1), '?lang=en&city=Manizales&range=1h&view=city');
     });
 
+    describe('with stations', () => {
+      const stations = (overrides: Partial<PageModel> = {}) =>
+        normalModel({
+          stations: [
+            { name: 'finca-1', city: 'Manizales', latest: undefined },
+            { name: 'finca-2', city: 'Pereira', latest: undefined },
+          ],
+          configuredStations: [
+            { name: 'finca-1', city: 'Manizales' },
+            { name: 'finca-2', city: 'Pereira' },
+          ],
+          selectedStation: 'finca-1',
+          ...overrides,
+        });
+      const chartLinks = (doc: TinyDocument) =>
+        doc
+          .querySelectorAll('a[data-role="station-chart"]')
+          .map((a) => [a.getAttribute('href'), a.getAttribute('aria-current')]);
+
+      it('keeps the station of the station view in the address, the language links, the city form and the chart links', () => {
+        const page = runScript(stations({ chartView: 'station', selectedStation: 'finca-2' }));
+        assert.deepEqual(page.addresses, ['?lang=en&city=Manizales&range=24h&view=station&station=finca-2']);
+        pick(page.doc, 'chart-range', '7d');
+        const select = byId(page.doc, 'chart-station');
+        select.value = 'finca-1';
+        select.dispatch('change');
+        const address = '?lang=en&city=Manizales&range=7d&view=station&station=finca-1';
+        assert.equal(page.addresses.at(-1), address);
+        assert.equal(langLinks(page.doc)[0], address.replace('lang=en', 'lang=es'));
+        assert.deepEqual(weatherInputs(page.doc), ['lang=en', 'range=7d', 'view=station', 'station=finca-1']);
+        assert.equal(byId(page.doc, 'weather').querySelector('input[name="station"]')?.disabled, false);
+        assert.deepEqual(chartLinks(page.doc), [
+          [`${address}#charts`, 'true'],
+          [`${address.replace('station=finca-1', 'station=finca-2')}#charts`, undefined],
+        ]);
+        // The JSON link follows the station and the range shown.
+        const link = byId(page.doc, 'station-json-link');
+        link.dispatch('click');
+        const href = new URL(link.getAttribute('href') ?? '', 'http://clima.test');
+        assert.equal(href.pathname, '/api/stations/finca-1/readings');
+        const span =
+          Date.parse(href.searchParams.get('to') ?? '') - Date.parse(href.searchParams.get('from') ?? '');
+        assert.equal(span, 7 * 86_400_000);
+        assert.equal(href.searchParams.get('limit'), '1000');
+        assert.equal(link.hidden, false);
+        assert.equal(byId(page.doc, 'csv-link').hidden, true);
+      });
+
+      it('drops the station from the address in the city view, and shows its controls again', () => {
+        const page = runScript(stations({ chartView: 'station' }));
+        pick(page.doc, 'chart-view', 'city');
+        assert.equal(page.addresses.at(-1), '?lang=en&city=Manizales&range=24h&view=city');
+        assert.equal(byId(page.doc, 'weather').querySelector('input[name="station"]')?.disabled, true);
+        assert.deepEqual(
+          chartLinks(page.doc).map(([, current]) => current),
+          [undefined, undefined],
+        );
+        assert.equal(byId(page.doc, 'chart-city').parent?.hidden, false);
+        assert.equal(byId(page.doc, 'chart-station').parent?.hidden, true);
+        assert.equal(byId(page.doc, 'csv-link').hidden, false);
+        assert.equal(byId(page.doc, 'station-json-link').hidden, true);
+      });
+    });
+
     it('asks for every city in the all-cities view', () => {
       const page = runScript(normalModel());
       pick(page.doc, 'chart-view', 'compare');

@@ -559,8 +559,8 @@ describe('the charts panel', () => {
     assert.deepEqual(
       compare.querySelectorAll('figure').map((figure) => [figure.dataset.view, figure.hidden]),
       [
-        ['city', true],
-        ['city', true],
+        ['city station', true],
+        ['city station', true],
         ['compare', false],
       ],
     );

@@ -113,6 +113,16 @@ export class TinyElement {
   setAttribute(name: string, value: string): void {
     this.attributes.set(name, value);
   }
+  removeAttribute(name: string): void {
+    this.attributes.delete(name);
+  }
+  get disabled(): boolean {
+    return this.hasAttribute('disabled');
+  }
+  set disabled(value: boolean) {
+    if (value) this.setAttribute('disabled', '');
+    else this.attributes.delete('disabled');
+  }
   get id(): string {
     return this.getAttribute('id') ?? '';
   }

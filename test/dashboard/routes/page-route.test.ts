@@ -131,7 +131,7 @@ describe('the page with stations', () => {
     assert.match(es, /Última lectura por estación/);
     assert.match(es, /data-source="device">estación</);
     // The link the row carries answers with that station's history.
-    const href = row.match(/href="([^"]+)"/)?.[1] ?? '';
+    const href = row.match(/data-role="station-history" href="([^"]+)"/)?.[1] ?? '';
     const history = await dashboard.app.inject({ method: 'GET', url: href });
     assert.equal(history.statusCode, 200, history.body);
     const body = history.json() as { station: string; readings: { temperature: number }[] };
@@ -140,5 +140,66 @@ describe('the page with stations', () => {
       body.readings.map((r) => r.temperature),
       [18.3],
     );
+  });
+
+  const page = async (url: string) => {
+    const response = await dashboard.app.inject({ method: 'GET', url });
+    assert.equal(response.statusCode, 200, response.body);
+    return response.body;
+  };
+  const checkedView = (body: string) => body.match(/name="chart-view" value="(\w+)" checked/)?.[1];
+  const selectedStation = (body: string) =>
+    body.match(/<select id="chart-station"[\s\S]*?<option value="([^"]+)" selected>/)?.[1];
+
+  it("opens on a station's charts when the address names it: a bookmark of `?station=`", async () => {
+    const body = await page('/?lang=en&station=finca-2');
+    assert.equal(checkedView(body), 'station');
+    assert.equal(selectedStation(body), 'finca-2');
+    assert.match(
+      body,
+      /<a href="\?lang=es&amp;city=Bogota&amp;range=24h&amp;view=station&amp;station=finca-2" lang="es"/,
+    );
+    assert.match(body, /id="station-json-link" href="\/api\/stations\/finca-2\/readings\?from=/);
+    assert.doesNotMatch(body, /id="page-notice"/);
+    // The station view without a station shows the first; another view keeps the station picked.
+    assert.equal(selectedStation(await page('/?lang=en&view=station')), 'finca-1');
+    const city = await page('/?lang=en&view=city&station=finca-2');
+    assert.equal(checkedView(city), 'city');
+    assert.equal(selectedStation(city), 'finca-2');
+    assert.equal(checkedView(await page('/?lang=en&view=compare&station=finca-2')), 'compare');
+  });
+
+  it('names a station it does not know, in both languages, and shows the first one', async () => {
+    const en = await page('/?lang=en&station=nobody');
+    assert.equal(checkedView(en), 'station');
+    assert.equal(selectedStation(en), 'finca-1');
+    assert.match(en, /id="page-notice"[^>]*>There is no station “nobody” here; showing finca-1\.</);
+    const es = await page('/?lang=es&station=%3Cb%3E');
+    assert.match(es, /No hay ninguna estación «&lt;b&gt;» aquí; se muestra finca-1\./);
+  });
+});
+
+describe('the page without stations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clima-page-no-stations-'));
+  let db: Database;
+  let dashboard: Dashboard;
+
+  before(async () => {
+    db = openDb({ dialect: 'sqlite', path: join(dir, 'clima.db') });
+    await migrateToLatest(db);
+    dashboard = createTestDashboard({ db, clock: new ManualClock(NOW) });
+  });
+  after(async () => {
+    await dashboard.app.close();
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the city view for `?station=`, saying there is no such station', async () => {
+    const response = await dashboard.app.inject({ method: 'GET', url: '/?lang=en&station=finca-1' });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.body, /name="chart-view" value="city" checked/);
+    assert.doesNotMatch(response.body, /chart-station/);
+    assert.match(response.body, /There is no station “finca-1” here; showing Bogota\./);
   });
 });
