@@ -36,13 +36,20 @@ for (const step of [
 
 mkdirSync(join(root, 'test-output'), { recursive: true });
 
-// Two lanes side by side, each one file at a time: the topology tests spend minutes waiting out
-// the outages they cause (a cloud down for 60 s, a link cut for 20 s), time the other lane uses.
-// The other lane reports as it goes; the topologies' report is printed once they end.
-const TOPOLOGIES = ['test/system/galera.test.ts', 'test/system/hybrid.test.ts', 'test/system/outbox.test.ts'];
+// Two lanes side by side, each one file at a time. The drills, the topology tests and the restore
+// drills, spend minutes waiting out the outages they cause (a cloud down for 60 s, a link cut for
+// 20 s) or on a database loading, time the other lane uses. The other lane reports as it goes;
+// the drills' report is printed once they end.
+const DRILLS = [
+  'test/system/galera.test.ts',
+  'test/system/hybrid.test.ts',
+  'test/system/outbox.test.ts',
+  'test/backup/restore-drill.mariadb.test.ts',
+  'test/backup/restore-drill.sqlite.test.ts',
+];
 const lanes = [
-  { name: 'tests', files: files.filter((file) => !TOPOLOGIES.includes(file)), live: true },
-  { name: 'topologies', files: files.filter((file) => TOPOLOGIES.includes(file)), live: false },
+  { name: 'tests', files: files.filter((file) => !DRILLS.includes(file)), live: true },
+  { name: 'drills', files: files.filter((file) => DRILLS.includes(file)), live: false },
 ].filter((lane) => lane.files.length > 0);
 
 function runLane(lane) {
