@@ -15,8 +15,7 @@ rmSync(outdir, { recursive: true, force: true });
 rmSync(publicDir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // The outbox writer's thread is started from a file of its own (src/core/start-worker.ts).
-  entryPoints: { clima: 'src/cli/main.ts', 'outbox-writer-worker': 'src/outbox/outbox-writer-worker.ts' },
+  entryPoints: { clima: 'src/cli/main.ts' },
   outdir,
   bundle: true,
   splitting: true,

@@ -3,9 +3,8 @@ import type { Logger } from '../core/logger.js';
 import type { NewReading } from '../db/reading.js';
 import type { ReadingStore } from '../sensor/reading-store.js';
 import { createGroupCommit } from './group-commit.js';
-import { type OutboxStats, openOutbox, toOutboxRow } from './outbox.js';
+import { type OutboxStats, openOutbox } from './outbox.js';
 import { createOutboxSender, type SenderStats } from './outbox-sender.js';
-import { startOutboxWriter } from './outbox-writer.js';
 import { createStoreHealth, type StoreFailure } from './store-health.js';
 
 /** What the dashboard, /api/status and /metrics show of the outbox. */
@@ -49,30 +48,11 @@ export function createEdgeOutbox(deps: {
   const health = createStoreHealth('outbox', deps.clock);
   // In memory: a disk that cannot take a reading cannot take a counter either.
   let lostTotal = 0;
-  // The inserts and their fsync run on a thread of their own, off the event loop that serves
-  // requests; an outbox in memory (tests) has no file for a second connection to open.
-  const writer =
-    deps.path === ':memory:' ? undefined : startOutboxWriter({ path: deps.path, maxRows: deps.maxRows });
-  // Rows handed to the writer whose commit has not answered yet.
-  let pendingRows = 0;
-  async function commit(groups: readonly (readonly NewReading[])[]): Promise<readonly number[]> {
-    if (writer === undefined) return outbox.appendGroups(groups);
-    const rows = groups.map((readings) => readings.map(toOutboxRow));
-    const count = rows.reduce((sum, group) => sum + group.length, 0);
-    pendingRows += count;
-    try {
-      const result = await writer.commit(rows, outbox.depthAtMost(pendingRows));
-      outbox.noteCommitted(result);
-      return result.perGroup;
-    } finally {
-      pendingRows -= count;
-    }
-  }
   // The sensor, MQTT ingest and every HTTP ingest request of one turn share a commit.
-  const append = createGroupCommit(async (groups: readonly (readonly NewReading[])[]) => {
-    let queued: readonly number[];
+  const append = createGroupCommit((groups: readonly (readonly NewReading[])[]) => {
+    let queued: number[];
     try {
-      queued = await commit(groups);
+      queued = outbox.appendGroups(groups);
     } catch (error) {
       for (const readings of groups) lostTotal += readings.length;
       const { problem } = health.failed(error);
@@ -104,7 +84,6 @@ export function createEdgeOutbox(deps: {
     start: () => sender.start(),
     async stop(): Promise<void> {
       await sender.stop();
-      await writer?.close();
       outbox.close();
     },
   };

@@ -1,21 +1,18 @@
 /**
  * Commits made in the same turn of the event loop, taken together: `commit(groups)` runs once for
- * all of them (one transaction, one fsync) on the next turn (the next batch may start while it
- * runs, when it is asynchronous), and each caller's promise settles
+ * all of them (one transaction, one fsync) on the next turn, and each caller's promise settles
  * with its own group's result, or with the shared error when the commit fails. Under load, the
  * requests whose bodies arrived together share one fsync instead of queueing for one each.
  */
-export function createGroupCommit<T, R>(
-  commit: (groups: readonly T[]) => readonly R[] | Promise<readonly R[]>,
-) {
+export function createGroupCommit<T, R>(commit: (groups: readonly T[]) => readonly R[]) {
   let waiting: { group: T; resolve: (result: R) => void; reject: (error: unknown) => void }[] = [];
 
-  async function flush(): Promise<void> {
+  function flush(): void {
     const batch = waiting;
     waiting = [];
     let results: readonly R[];
     try {
-      results = await commit(batch.map((entry) => entry.group));
+      results = commit(batch.map((entry) => entry.group));
     } catch (error) {
       for (const entry of batch) entry.reject(error);
       return;

@@ -23,38 +23,6 @@ export interface OutboxStats {
   readonly droppedTotal: number;
 }
 
-/** A reading as the outbox stores it: its columns, in the order of the insert. */
-export type OutboxRow = readonly [
-  key: string,
-  city: string,
-  temperature: number,
-  humidity: number,
-  takenAt: number,
-  observedAt: number,
-  source: ReadingSource,
-  station: string | null,
-];
-
-export function toOutboxRow(r: NewReading): OutboxRow {
-  return [
-    r.key,
-    r.city,
-    r.temperature,
-    r.humidity,
-    r.takenAt.getTime(),
-    r.observedAt.getTime(),
-    r.source,
-    r.station ?? null,
-  ];
-}
-
-/** What one commit did: how many of each group's rows were new, in all, and the oldest dropped. */
-export interface CommitResult {
-  readonly perGroup: readonly number[];
-  readonly appended: number;
-  readonly dropped: number;
-}
-
 interface Row {
   seq: number;
   reading_key: string;
@@ -130,31 +98,33 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
   let unloggedDrops = 0;
   let lastDropLogAt = Number.NEGATIVE_INFINITY;
 
-  const countAll = file.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox');
-
-  /**
-   * Inserts each group's rows and drops the oldest beyond `maxRows`, in one transaction.
-   * `depthAtMost` is at least the rows queued before it (exactly `depth` on this connection;
-   * an upper bound when another connection acknowledges meanwhile): past `maxRows`, the rows
-   * are counted, so only true overflow is dropped.
-   */
-  const commitAll = file.transaction(
-    (groups: readonly (readonly OutboxRow[])[], depthAtMost: number): CommitResult => {
-      let appended = 0;
-      const perGroup = groups.map((rows) => {
-        let fresh = 0;
-        for (const row of rows) fresh += insert.run(row).changes;
-        appended += fresh;
-        return fresh;
-      });
-      const overflow = depthAtMost + appended > maxRows ? (countAll.get()?.n ?? 0) - maxRows : 0;
-      if (overflow > 0) {
-        dropOldest.run(overflow);
-        addTotal.run(overflow, 'dropped');
+  const appendAll = file.transaction((groups: readonly (readonly NewReading[])[]) => {
+    let appended = 0;
+    const perGroup = groups.map((readings) => {
+      let fresh = 0;
+      for (const r of readings) {
+        const result = insert.run(
+          r.key,
+          r.city,
+          r.temperature,
+          r.humidity,
+          r.takenAt.getTime(),
+          r.observedAt.getTime(),
+          r.source,
+          r.station ?? null,
+        );
+        fresh += result.changes;
       }
-      return { perGroup, appended, dropped: Math.max(0, overflow) };
-    },
-  );
+      appended += fresh;
+      return fresh;
+    });
+    const overflow = depth + appended - maxRows;
+    if (overflow > 0) {
+      dropOldest.run(overflow);
+      addTotal.run(overflow, 'dropped');
+    }
+    return { perGroup, appended, dropped: Math.max(0, overflow) };
+  });
 
   const acknowledgeAll = file.transaction((seqs: readonly number[]) => {
     let removed = 0;
@@ -174,33 +144,18 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
     lastDropLogAt = clock.now();
   }
 
-  /** What a commit made elsewhere (the writer thread) did to the queue: counted, drops logged. */
-  function noteCommitted({ appended, dropped }: CommitResult): void {
-    // Not clamped: a reading may be sent and acknowledged before its commit's result arrives.
-    depth += appended - dropped;
-    noteDrops(dropped);
-  }
-
   /** Commits several callers' readings in one transaction; returns how many of each group were new. */
-  function appendGroups(groups: readonly (readonly NewReading[])[]): readonly number[] {
-    const result = commitAll(
-      groups.map((readings) => readings.map(toOutboxRow)),
-      depth,
-    );
-    noteCommitted(result);
-    return result.perGroup;
+  function appendGroups(groups: readonly (readonly NewReading[])[]): number[] {
+    const { perGroup, appended, dropped } = appendAll(groups);
+    depth = Math.min(maxRows, depth + appended);
+    noteDrops(dropped);
+    return perGroup;
   }
 
   return {
     /** Commits the readings to the queue (a key already queued is skipped); returns how many were new. */
     append: (readings: readonly NewReading[]): number => appendGroups([readings])[0] as number,
     appendGroups,
-    /** For the writer thread: commits rows, leaving the counting to the outbox that sent them. */
-    commitRows: (groups: readonly (readonly OutboxRow[])[], depthAtMost: number): CommitResult =>
-      commitAll(groups, depthAtMost),
-    noteCommitted,
-    /** The rows queued, at most: what this connection knows, plus `pending` rows being committed elsewhere. */
-    depthAtMost: (pending: number): number => Math.max(0, depth) + pending,
     /**
      * Up to `limit` readings to send: first those queued since the previous call (live readings,
      * so after an outage they wait behind the backlog for one batch at most), then the oldest.
@@ -219,7 +174,7 @@ export function openOutbox(options: { path: string; maxRows: number; clock: Cloc
     stats(): OutboxStats {
       const oldestRow = depth > 0 ? oldestTaken.get() : undefined;
       return {
-        depth: Math.max(0, depth),
+        depth,
         oldestTakenAt: oldestRow ? new Date(oldestRow.taken_at) : undefined,
         sentTotal: readTotal.get('sent')?.value ?? 0,
         droppedTotal: readTotal.get('dropped')?.value ?? 0,
