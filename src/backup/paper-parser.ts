@@ -32,56 +32,65 @@ export function createPaperParser() {
   };
   const rowReader = createPaperRowReader((message) => fail(`row ${rows + 1}${message}`));
 
+  function each(chunk: Buffer, onRow: (row: PaperRow) => void): void {
+    const bytes = unfinished === undefined ? chunk : Buffer.concat([unfinished, chunk]);
+    unfinished = undefined;
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i] as number;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      if ((state === 'first' || state === 'next') && c === 0x7b) {
+        const end = rowReader.read(bytes, i);
+        if (end === INCOMPLETE) {
+          if (bytes.length - i > MAX_ROW_BYTES) fail(`row ${rows + 1} is longer than ${MAX_ROW_BYTES} bytes`);
+          unfinished = Buffer.from(bytes.subarray(i));
+          break;
+        }
+        rows++;
+        const row = checkRow(rowReader.fields(), rows, fail);
+        if (row.id <= previousId) {
+          fail(
+            `row ${rows}: id ${row.id} does not follow id ${previousId} (ids must be unique and ascending)`,
+          );
+        }
+        previousId = row.id;
+        onRow(row);
+        state = 'after-row';
+        i = end - 1;
+        continue;
+      }
+      const char = String.fromCharCode(c);
+      if (state === 'start') {
+        if (c !== 0x5b) fail(notAnArray(char));
+        state = 'first';
+      } else if (state === 'first' && c === 0x5d) {
+        state = 'end';
+      } else if (state === 'after-row' && c === 0x2c) {
+        state = 'next';
+      } else if (state === 'after-row' && c === 0x5d) {
+        state = 'end';
+      } else if (state === 'end') {
+        fail(`unexpected ${JSON.stringify(char)} after the array's closing ]`);
+      } else {
+        fail(
+          `row ${rows + 1}: expected ${state === 'after-row' ? '"," or "]"' : 'an object'}, found ${JSON.stringify(char)}`,
+        );
+      }
+    }
+  }
+
   return {
     /** Parses the next piece of the file; returns the rows it completed. */
     feed(chunk: Buffer): PaperRow[] {
       const done: PaperRow[] = [];
-      const bytes = unfinished === undefined ? chunk : Buffer.concat([unfinished, chunk]);
-      unfinished = undefined;
-      for (let i = 0; i < bytes.length; i++) {
-        const c = bytes[i] as number;
-        if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
-        if ((state === 'first' || state === 'next') && c === 0x7b) {
-          const end = rowReader.read(bytes, i);
-          if (end === INCOMPLETE) {
-            if (bytes.length - i > MAX_ROW_BYTES)
-              fail(`row ${rows + 1} is longer than ${MAX_ROW_BYTES} bytes`);
-            unfinished = Buffer.from(bytes.subarray(i));
-            break;
-          }
-          rows++;
-          const row = checkRow(rowReader.fields(), rows, fail);
-          if (row.id <= previousId) {
-            fail(
-              `row ${rows}: id ${row.id} does not follow id ${previousId} (ids must be unique and ascending)`,
-            );
-          }
-          previousId = row.id;
-          done.push(row);
-          state = 'after-row';
-          i = end - 1;
-          continue;
-        }
-        const char = String.fromCharCode(c);
-        if (state === 'start') {
-          if (c !== 0x5b) fail(notAnArray(char));
-          state = 'first';
-        } else if (state === 'first' && c === 0x5d) {
-          state = 'end';
-        } else if (state === 'after-row' && c === 0x2c) {
-          state = 'next';
-        } else if (state === 'after-row' && c === 0x5d) {
-          state = 'end';
-        } else if (state === 'end') {
-          fail(`unexpected ${JSON.stringify(char)} after the array's closing ]`);
-        } else {
-          fail(
-            `row ${rows + 1}: expected ${state === 'after-row' ? '"," or "]"' : 'an object'}, found ${JSON.stringify(char)}`,
-          );
-        }
-      }
+      each(chunk, (row) => done.push({ ...row }));
       return done;
     },
+    /**
+     * Parses the next piece of the file, handing each row it completes to `onRow`: the same
+     * object every time, refilled, so that reading a million rows makes no object per row. Copy
+     * what must outlive the call.
+     */
+    each,
     /** The input has ended: throws unless it was one whole array. Resolves with the row count. */
     finish(): number {
       if (state === 'end') return rows;
