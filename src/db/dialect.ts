@@ -86,15 +86,16 @@ export interface DialectSql {
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
   /**
-   * `INSERT INTO table (columns)` of `rows` (made as `insertRows` makes its rows), where a row
-   * whose (ciudad, bucket_start) is stored combines with it: each column of `combined` added to,
-   * or the least or greatest of, the stored value. Needs INSERT and UPDATE on `table`.
+   * `INSERT INTO table (columns)` of rows written as `rowsText` says (without the list's `open`
+   * and `close`), where a row whose (ciudad, bucket_start) is stored combines with it: each column
+   * of `combined` added to, or the least or greatest of, the stored value. Needs INSERT and UPDATE
+   * on `table`.
    */
   upsertCombining(
     table: string,
     columns: readonly string[],
     combined: Readonly<Record<string, Combine>>,
-    rows: readonly RowValues[],
+    rows: string,
   ): RawBuilder<unknown>;
   /**
    * `INSERT INTO table (columns)` of `rows`, each a value per column: one statement for many
@@ -184,7 +185,7 @@ const sqlite: DialectSql = {
   // but it does hold the connection: give a long read a connection of its own.
   // `where true`: without it SQLite would read ON CONFLICT as a join's constraint.
   upsertCombining: (table, columns, combined, rows) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${fromJson(columns, rowsAsText(JSON_ROWS, rows), true)}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) select * from (${fromJson(columns, rows, true)}) where true on conflict (ciudad, bucket_start) do update set ${sql.join(
       Object.entries(combined).map(([c, how]) => {
         const [stored, fresh] = [sql.ref(c), sql.ref(`excluded.${c}`)];
         const value = {
@@ -252,7 +253,7 @@ const mysql: DialectSql = {
   // (MySQL 8.0.20+ prefers a row alias, which MariaDB does not know, and warns of VALUES()): a
   // VALUES list costs the server far less than a derived table of one-row SELECTs.
   upsertCombining: (table, columns, combined, rows) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(rowsAsText(VALUES_ROWS, rows))} on duplicate key update ${sql.join(
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(rows)} on duplicate key update ${sql.join(
       Object.entries(combined).map(([c, how]) => {
         const [stored, fresh] = [sql.ref(c), sql`values(${sql.ref(c)})`];
         const value = {

@@ -99,6 +99,7 @@ interface Columns {
  */
 export class RestoreBatchBuilder {
   private readonly rowsPerStatement: number;
+  private readonly quote: number;
   private readonly writer = new TextWriter();
   private readonly cityTexts = new Map<string, CityText>();
   private texts: string[] = [];
@@ -109,6 +110,7 @@ export class RestoreBatchBuilder {
 
   constructor(private readonly dialect: DialectSql) {
     this.rowsPerStatement = Math.floor(dialect.maxRowValues / RESTORED_COLUMNS.length);
+    this.quote = dialect.rowsText.quote.charCodeAt(0);
   }
 
   /** Readings added since the last `take`. */
@@ -131,7 +133,7 @@ export class RestoreBatchBuilder {
     if (this.inStatement === this.rowsPerStatement) this.endStatement();
     const { writer } = this;
     const format = this.dialect.rowsText;
-    const quote = format.quote.charCodeAt(0);
+    const { quote } = this;
     if (this.inStatement > 0) writer.ascii(format.rowSeparator);
     writer.ascii(format.rowOpen);
     writer.integer(id);
@@ -173,7 +175,7 @@ export class RestoreBatchBuilder {
     const statements = this.texts.map((text) =>
       this.dialect.insertRowsText('mediciones', RESTORED_COLUMNS, text),
     );
-    statements.push(...this.rollups.statements(this.dialect));
+    statements.push(...this.rollups.statements(this.dialect, this.writer));
     const batch = new PreparedBatch(this.count, statements, this.columns);
     this.texts = [];
     this.rollups = new RollupAdditions();
@@ -189,10 +191,9 @@ export class RestoreBatchBuilder {
 
   /** A string that needs no escaping (a stored timestamp, a source), quoted. */
   private quoted(text: string): void {
-    const quote = this.dialect.rowsText.quote.charCodeAt(0);
-    this.writer.char(quote);
+    this.writer.char(this.quote);
     this.writer.ascii(text);
-    this.writer.char(quote);
+    this.writer.char(this.quote);
   }
 
   private cityTextOf(city: string): CityText {

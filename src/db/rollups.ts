@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Combine, DialectSql } from './dialect.js';
+import type { Combine, DialectSql, RowsText } from './dialect.js';
 import {
   ROLLUP_LEVELS,
   ROLLUP_VALUE_COLUMNS,
@@ -7,6 +7,7 @@ import {
   type RollupSeconds,
 } from './rollup-levels.js';
 import type { Schema } from './schema.js';
+import type { TextWriter } from './text-writer.js';
 import { toSqlTimestamp } from './timestamps.js';
 
 /** Where a reading is (or was) stored: its city and `fecha_registro` in stored form. */
@@ -136,7 +137,9 @@ export class RollupAdditions {
    * the transaction that inserted them, after them. Made one at a time, so a caller may let other
    * work run between them.
    */
-  *statements(dialect: DialectSql): Generator<RawBuilder<unknown>> {
+  *statements(dialect: DialectSql, writer: TextWriter): Generator<RawBuilder<unknown>> {
+    const format = dialect.rowsText;
+    const cities = new Map<string, string>();
     // Each level from the one below, as the recompute does: a reading was looked at once, not per level.
     let buckets: BucketRow[] = [];
     for (const city of this.byCity.values()) for (const bucket of city.buckets.values()) buckets.push(bucket);
@@ -144,11 +147,40 @@ export class RollupAdditions {
       if (index > 0) buckets = coarser(buckets, level.seconds);
       const perStatement = Math.floor(dialect.maxRowValues / COLUMNS.length);
       for (let start = 0; start < buckets.length; start += perStatement) {
-        const rows = buckets.slice(start, start + perStatement);
-        yield dialect.upsertCombining(level.table, COLUMNS, COMBINED, rows);
+        const end = Math.min(buckets.length, start + perStatement);
+        for (let i = start; i < end; i++) {
+          const bucket = buckets[i] as BucketRow;
+          let literal = cities.get(bucket[0]);
+          if (literal === undefined) {
+            literal = format.literal(bucket[0]);
+            cities.set(bucket[0], literal);
+          }
+          if (i > start) writer.ascii(format.rowSeparator);
+          writeBucket(writer, format, literal, bucket);
+        }
+        yield dialect.upsertCombining(level.table, COLUMNS, COMBINED, writer.take());
       }
     }
   }
+}
+
+/** One bucket's row, as `format` writes rows, its city's name already a literal. */
+function writeBucket(writer: TextWriter, format: RowsText, city: string, bucket: BucketRow): void {
+  const separator = format.valueSeparator;
+  const quote = format.quote.charCodeAt(0);
+  writer.ascii(format.rowOpen);
+  writer.text(city);
+  writer.ascii(separator);
+  writer.char(quote);
+  writer.ascii(bucket[1]);
+  writer.char(quote);
+  // Counts and sums are whole numbers; temperature_min and _max (4 and 5) whole tenths.
+  for (let i = 2; i < bucket.length; i++) {
+    writer.ascii(separator);
+    if (i === 4 || i === 5) writer.tenths(Math.round((bucket[i] as number) * 10));
+    else writer.integer(bucket[i] as number);
+  }
+  writer.ascii(format.rowClose);
 }
 
 /** The minute of a stored timestamp as one number, `YYYYMMDDhhmm`, read from its digits. */

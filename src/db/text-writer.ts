@@ -21,6 +21,12 @@ export class TextWriter {
     this.length = at;
   }
 
+  /** Any text, encoded as UTF-8. */
+  text(text: string): void {
+    this.room(text.length * 3);
+    this.length += this.bytes.write(text, this.length, 'utf8');
+  }
+
   /** `text`'s characters from `from` to `to`, which must be ASCII. */
   asciiSlice(text: string, from: number, to: number): void {
     this.room(to - from);
