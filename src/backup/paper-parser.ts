@@ -27,6 +27,8 @@ export function createPaperParser() {
   let unfinished: Buffer | undefined;
   let rows = 0;
   let previousId = 0;
+  // The last `fecha_registro` found good: the rows of one second follow each other.
+  let checkedFecha: string | undefined;
   const fail = (message: string): never => {
     throw new PaperFormatError(message);
   };
@@ -46,7 +48,8 @@ export function createPaperParser() {
           break;
         }
         rows++;
-        const row = checkRow(rowReader.fields(), rows, fail);
+        const row = checkRow(rowReader.fields(), rows, fail, checkedFecha);
+        checkedFecha = row.fecha_registro;
         if (row.id <= previousId) {
           fail(
             `row ${rows}: id ${row.id} does not follow id ${previousId} (ids must be unique and ascending)`,
@@ -108,9 +111,14 @@ function notAnArray(char: string | undefined): string {
 }
 
 /** The row if `fields` are one of the paper's rows; else fails naming the key and what it must be. */
-function checkRow(fields: RowFields, row: number, fail: (message: string) => never): PaperRow {
+function checkRow(
+  fields: RowFields,
+  row: number,
+  fail: (message: string) => never,
+  goodFecha: string | undefined,
+): PaperRow {
   const object = fields.values;
-  const problem = problemOf(fields);
+  const problem = problemOf(fields, goodFecha);
   // The message is built only for a bad row: a restore checks millions of rows that are fine.
   if (problem !== undefined)
     fail(`row ${row}${typeof object.id === 'number' ? ` (id ${object.id})` : ''}: ${problem}`);
@@ -118,8 +126,8 @@ function checkRow(fields: RowFields, row: number, fail: (message: string) => nev
   return object as unknown as PaperRow;
 }
 
-/** What is wrong with a row, or undefined. */
-function problemOf(fields: RowFields): string | undefined {
+/** What is wrong with a row, or undefined; `goodFecha` is known to be a good `fecha_registro`. */
+function problemOf(fields: RowFields, goodFecha: string | undefined): string | undefined {
   const object = fields.values;
   if (fields.unknownKey !== undefined) {
     return `unexpected key "${fields.unknownKey}" (the paper's keys are ${PAPER_KEYS.join(', ')})`;
@@ -151,7 +159,10 @@ function problemOf(fields: RowFields): string | undefined {
   if (typeof humedad !== 'number' || !Number.isInteger(humedad) || humedad < 0 || humedad > 100) {
     return bad('humedad', 'a whole number from 0 to 100', humedad);
   }
-  if (typeof fecha_registro !== 'string' || !isStoredTimestamp(fecha_registro)) {
+  if (
+    fecha_registro !== goodFecha &&
+    (typeof fecha_registro !== 'string' || !isStoredTimestamp(fecha_registro))
+  ) {
     return bad('fecha_registro', 'a UTC time "YYYY-MM-DD HH:MM:SS"', fecha_registro);
   }
   return undefined;

@@ -284,7 +284,7 @@ const mysql: DialectSql = {
   ],
 };
 
-/** `SELECT value ->> 0 as column, ...` over the rows of a JSON array of arrays, `rows` its text without the brackets. */
+/** `SELECT value ->> 0 as column, ...` over a JSON array of arrays, `rows` its text unbracketed. */
 function fromJson(columns: readonly string[], rows: string, named: boolean): RawBuilder<unknown> {
   const values = columns.map((c, i) =>
     named ? sql`value ->> ${sql.lit(i)} as ${sql.ref(c)}` : sql`value ->> ${sql.lit(i)}`,

@@ -62,13 +62,16 @@ interface CheckedValues {
  * Checks a reading whose instant is already in stored form (a restore reads it so from the
  * backup) as `toInsertRow` does, with no `Date` made and no object: returns its temperature
  * rounded to one decimal. `keyOf` names the reading in the error, and is called only then: its
- * key is derived from its other values, and a restore checks millions that are fine.
+ * key is derived from its other values, and a restore checks millions that are fine. `goodTakenAt`
+ * is a `takenAt` already found good (readings of the same second often follow each other).
  */
 export function checkedStoredReading<R extends CheckedValues & { readonly takenAt: string }>(
   reading: R,
   keyOf: (reading: R) => string,
+  goodTakenAt?: string,
 ): number {
-  if (typeof reading.takenAt !== 'string' || !isStoredTimestamp(reading.takenAt)) {
+  const { takenAt } = reading;
+  if (takenAt !== goodTakenAt && (typeof takenAt !== 'string' || !isStoredTimestamp(takenAt))) {
     failureOf(keyOf(reading))('takenAt', "a stored timestamp 'YYYY-MM-DD HH:MM:SS'", reading.takenAt);
   }
   return checkedTemperature(reading, keyOf);
@@ -84,7 +87,7 @@ function failureOf(key: unknown): Fail {
 
 const keyOfNew = (reading: NewReading): string => reading.key;
 
-/** Checks every value but the key and the instants against the table's limits; returns the temperature rounded. */
+/** Checks the values but the key and instants against the table's limits; returns the temperature rounded. */
 function checkedTemperature<R extends CheckedValues>(reading: R, keyOf: (reading: R) => unknown): number {
   const { city, humidity, source } = reading;
   // Untrimmed names are refused because MySQL's PAD SPACE collations would match 'Cali ' to

@@ -107,6 +107,8 @@ export class RestoreBatchBuilder {
   private columns = emptyColumns(INITIAL_ROWS);
   private count = 0;
   private inStatement = 0;
+  // The last reading's `takenAt`, found good: readings of the same second often follow each other.
+  private goodTakenAt: string | undefined;
 
   constructor(private readonly dialect: DialectSql) {
     this.rowsPerStatement = Math.floor(dialect.maxRowValues / RESTORED_COLUMNS.length);
@@ -126,7 +128,8 @@ export class RestoreBatchBuilder {
     const { id, city, humidity, takenAt, source } = reading;
     if (!Number.isSafeInteger(id) || id < 1)
       throw new RangeError(`a restored reading's id must be a whole number >= 1, got ${id}`);
-    const temperature = checkedStoredReading(reading, keyOf);
+    const temperature = checkedStoredReading(reading, keyOf, this.goodTakenAt);
+    this.goodTakenAt = takenAt;
     const cityText = this.cityTextOf(city);
     const tenths = Math.round(temperature * 10);
 

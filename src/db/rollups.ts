@@ -103,6 +103,10 @@ interface CityMinutes {
  */
 export class RollupAdditions {
   private readonly byCity = new Map<string, CityMinutes>();
+  // The minute of the last reading's time: readings of one second (every city of one reading of
+  // the sensor) often follow each other, and share the text of their time.
+  private lastTime = '';
+  private lastTimeMinute = -1;
 
   /** A reading in stored form: its temperature already rounded to one decimal. */
   add(ciudad: string, fechaRegistro: string, temperatura: number, humedad: number): void {
@@ -111,7 +115,11 @@ export class RollupAdditions {
       city = { buckets: new Map(), lastMinute: -1, last: undefined };
       this.byCity.set(ciudad, city);
     }
-    const minute = minuteOf(fechaRegistro);
+    if (fechaRegistro !== this.lastTime) {
+      this.lastTimeMinute = minuteOf(fechaRegistro);
+      this.lastTime = fechaRegistro;
+    }
+    const minute = this.lastTimeMinute;
     let bucket = minute === city.lastMinute ? city.last : city.buckets.get(minute);
     const tenths = Math.round(temperatura * 10);
     if (bucket === undefined) {

@@ -6,6 +6,8 @@
 export class TextWriter {
   private bytes = Buffer.allocUnsafe(1 << 16);
   private length = 0;
+  // Whether every byte since the last `take` is ASCII: such text is made without decoding UTF-8.
+  private onlyAscii = true;
 
   /** Bytes written since the last `take`. */
   get size(): number {
@@ -24,7 +26,9 @@ export class TextWriter {
   /** Any text, encoded as UTF-8. */
   text(text: string): void {
     this.room(text.length * 3);
-    this.length += this.bytes.write(text, this.length, 'utf8');
+    const written = this.bytes.write(text, this.length, 'utf8');
+    if (written !== text.length) this.onlyAscii = false;
+    this.length += written;
   }
 
   /** `text`'s characters from `from` to `to`, which must be ASCII. */
@@ -42,11 +46,17 @@ export class TextWriter {
     this.bytes[this.length++] = code;
   }
 
-  /** Text already encoded as UTF-8. */
+  /** Text already encoded as UTF-8 (a short one: it is copied a byte at a time). */
   encoded(utf8: Uint8Array): void {
     this.room(utf8.length);
-    this.bytes.set(utf8, this.length);
-    this.length += utf8.length;
+    const { bytes } = this;
+    let at = this.length;
+    for (let i = 0; i < utf8.length; i++) {
+      const byte = utf8[i] as number;
+      if (byte >= 0x80) this.onlyAscii = false;
+      bytes[at++] = byte;
+    }
+    this.length = at;
   }
 
   /** A safe integer in decimal, as `String` writes it. */
@@ -82,8 +92,9 @@ export class TextWriter {
 
   /** Everything written since the last `take`, as text; the writer starts again, empty. */
   take(): string {
-    const text = this.bytes.toString('utf8', 0, this.length);
+    const text = this.bytes.toString(this.onlyAscii ? 'latin1' : 'utf8', 0, this.length);
     this.length = 0;
+    this.onlyAscii = true;
     return text;
   }
 
