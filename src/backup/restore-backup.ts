@@ -1,16 +1,10 @@
 import { stat } from 'node:fs/promises';
 import type { Clock } from '../core/clock.js';
-import {
-  createBackupRepository,
-  type PreparedBatch,
-  type RestoreConflict,
-  type SnapshotReading,
-} from '../db/backup-repository.js';
+import { createBackupRepository, type PreparedBatch, type RestoreConflict } from '../db/backup-repository.js';
 import { migrateToLatest } from '../db/migrations/migrate-to-latest.js';
 import type { Database } from '../db/open-db.js';
 import type { ReadingSource } from '../weather/observation.js';
 import type { SourceRun } from './manifest.js';
-import type { PaperRow } from './paper-format.js';
 import { readBackup } from './read-backup.js';
 import { type Verification, verifyBackup } from './verify-backup.js';
 
@@ -110,20 +104,22 @@ export async function restoreBackup(
   else await migrateToLatest(db);
   const total = verification.summary.rowCount;
   const sourceOf = sourceLookup(verification.manifest?.sources ?? null);
-  let batch: SnapshotReading[] = [];
-  // One batch is stored while the next is parsed and its statements built: the file, this process
-  // and the database work side by side, and memory holds two batches at most.
+  const builder = repository.batchBuilder();
+  // Batches whose last row has been read, waiting to be stored, oldest first.
+  const ready: PreparedBatch[] = [];
+  // One batch is stored while the next is read and its statements written: the file, this
+  // process and the database work side by side, and memory holds two batches at most.
   let storing: Promise<void> = Promise.resolve();
 
-  const store = async (rows: readonly SnapshotReading[] | PreparedBatch, count: number) => {
+  const store = async (batch: PreparedBatch) => {
     const outcome = tablePresent
-      ? await repository.restoreBatch(rows, {
+      ? await repository.restoreBatch(batch, {
           overwrite: options.overwrite,
           dryRun,
           sourceKnown: report.sourcesKnown,
         })
-      : { inserted: count, identical: 0, overwritten: 0, conflicts: [] };
-    report.rows += count;
+      : { inserted: batch.size, identical: 0, overwritten: 0, conflicts: [] };
+    report.rows += batch.size;
     report.inserted += outcome.inserted;
     report.identical += outcome.identical;
     report.overwritten += outcome.overwritten;
@@ -132,33 +128,36 @@ export async function restoreBackup(
     if (room > 0) report.conflictSamples.push(...outcome.conflicts.slice(0, room));
     onProgress?.({ phase: 'restoring', done: report.rows, total });
   };
-  const flush = async () => {
-    const rows = batch;
-    const count = rows.length;
-    batch = [];
-    // A dry run only compares: it has no statements to build. Once they are built, the parsed
-    // rows are no longer held while the previous batch is stored.
-    const prepared = count > 0 && tablePresent && !dryRun ? await repository.prepareBatch(rows) : rows;
-    await storing;
-    if (count === 0) return;
-    storing = store(prepared, count);
-    // Rejections surface at the next await of `storing`; until then they are not unhandled.
-    storing.catch(() => {});
+  const storeReady = async () => {
+    for (let batch = ready.shift(); batch !== undefined; batch = ready.shift()) {
+      await storing;
+      storing = store(batch);
+      // Rejections surface at the next await of `storing`; until then they are not unhandled.
+      storing.catch(() => {});
+    }
   };
 
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  // Refilled for every row: the builder keeps nothing of it.
+  const reading = { id: 0, city: '', temperature: 0, humidity: 0, takenAt: '', source: UNKNOWN_SOURCE };
   let reread: Awaited<ReturnType<typeof readBackup>>;
   try {
     reread = await readBackup(verification.dataPath, {
       signal,
-      onRows: async (rows) => {
-        for (const row of rows) {
-          batch.push(backedUp(row, sourceOf(row.id)));
-          if (batch.length >= batchSize) await flush();
-        }
+      onRow: (row) => {
+        reading.id = row.id;
+        reading.city = row.ciudad;
+        reading.temperature = row.temperatura;
+        reading.humidity = row.humedad;
+        reading.takenAt = row.fecha_registro;
+        reading.source = sourceOf(row.id);
+        builder.add(reading);
+        if (builder.size >= batchSize) ready.push(builder.take());
       },
+      afterRows: storeReady,
     });
-    await flush();
+    if (builder.size > 0) ready.push(builder.take());
+    await storeReady();
   } finally {
     // A failed read never leaves a batch being stored behind it.
     await storing.catch(() => {});
@@ -170,18 +169,6 @@ export async function restoreBackup(
     );
   }
   return { ...report, durationMs: clock.now() - started };
-}
-
-/** The paper's row as the database takes it back: `fecha_registro` is already in stored form. */
-function backedUp(row: PaperRow, source: ReadingSource): SnapshotReading {
-  return {
-    id: row.id,
-    city: row.ciudad,
-    temperature: row.temperatura,
-    humidity: row.humedad,
-    takenAt: row.fecha_registro,
-    source,
-  };
 }
 
 /** The source of each id, for ids asked in ascending order (as a backup holds them). */

@@ -26,7 +26,7 @@ export interface Verification {
  */
 export async function verifyBackup(
   path: string,
-  options: Omit<ReadOptions, 'onRows'> = {},
+  options: Omit<ReadOptions, 'onRows' | 'onRow' | 'afterRows'> = {},
 ): Promise<Verification> {
   const dataPath = dataPathOf(path);
   const manifestPath = manifestPathOf(dataPath);

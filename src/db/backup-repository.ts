@@ -1,12 +1,12 @@
-import { setImmediate as otherWork } from 'node:timers/promises';
-import { type CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ReadingSource } from '../weather/observation.js';
 import { type DialectSql, dialectSql, type RowValues } from './dialect.js';
 import type { Database } from './open-db.js';
-import { restoredDeviceKey, storedReadingKey } from './reading.js';
-import { toInsertRowFromStored } from './reading-row.js';
-import { type ReadingPlace, recomputeRollups, rollupAdditions } from './rollups.js';
+import { PreparedBatch, RESTORED_COLUMNS, RestoreBatchBuilder, type RestoredRow } from './restore-batch.js';
+import { type ReadingPlace, recomputeRollups } from './rollups.js';
 import type { Schema } from './schema.js';
+
+export { PreparedBatch, RestoreBatchBuilder } from './restore-batch.js';
 
 /** One reading as a backup holds it: the paper's five columns, and the source. */
 export interface SnapshotReading {
@@ -70,12 +70,11 @@ export interface BackupRepository {
     onPage: (page: readonly SnapshotReading[]) => void | Promise<void>,
   ): Promise<void>;
   /**
-   * `readings` made ready for `restoreBatch`: checked, with the statements that store them into an
-   * empty place built (unless the database works in this thread). Built a piece at a time, letting other work run between the pieces, so
-   * that preparing one batch while another is stored keeps neither the database nor the other
-   * batch's transaction waiting.
+   * A builder of batches for `restoreBatch`: readings added one at a time are checked and written
+   * straight into the statements that store them, so that a batch is ready when its last reading
+   * is added, and one is built while another is stored.
    */
-  prepareBatch(readings: readonly SnapshotReading[]): Promise<PreparedBatch>;
+  batchBuilder(): RestoreBatchBuilder;
   /**
    * Puts readings (or a prepared batch of them) back under their own ids, in one transaction: a row whose id is free is
    * inserted; one whose id holds the same content is skipped; one whose id holds other content,
@@ -104,30 +103,7 @@ const SNAPSHOT_READING = [
   'source',
 ] as const;
 const MAX_PAGE_SIZE = 100_000;
-// Rows checked between two turns of other work while a batch is prepared: a few milliseconds.
-const PREPARED_ROWS_PER_TURN = 2_000;
 const SQL_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-
-type InsertRow = ReturnType<typeof toInsertRowFromStored> & { id: number };
-// In the order of `insertStatement`'s values.
-const INSERT_COLUMNS = [
-  'id',
-  'ciudad',
-  'temperatura',
-  'humedad',
-  'fecha_registro',
-  'reading_key',
-  'source',
-  'observed_at',
-] as const;
-/** Readings ready for `restoreBatch`, from `prepareBatch`. */
-export class PreparedBatch {
-  /** @internal */
-  constructor(
-    readonly rows: readonly InsertRow[],
-    readonly statements: readonly CompiledQuery[] | undefined,
-  ) {}
-}
 
 interface StoredRow {
   id: number;
@@ -185,43 +161,26 @@ export function createBackupRepository(db: Database): BackupRepository {
       });
     },
 
-    async prepareBatch(readings) {
-      const rows: InsertRow[] = [];
-      for (let start = 0; start < readings.length; start += PREPARED_ROWS_PER_TURN) {
-        if (start > 0) await otherWork();
-        for (const reading of readings.slice(start, start + PREPARED_ROWS_PER_TURN))
-          rows.push(toRestoredRow(reading));
-      }
-      // Built in the transaction instead: there is no database working meanwhile.
-      if (dialect.inProcess) return new PreparedBatch(rows, undefined);
-      const statements: CompiledQuery[] = [];
-      for (const statement of fastStatements(dialect, rows)) {
-        await otherWork();
-        statements.push(statement.compile(kysely));
-      }
-      return new PreparedBatch(rows, statements);
+    batchBuilder() {
+      return new RestoreBatchBuilder(dialect);
     },
 
     async restoreBatch(readings, options) {
-      const { rows, statements } =
-        readings instanceof PreparedBatch
-          ? readings
-          : { rows: readings.map(toRestoredRow), statements: undefined };
-      if (rows.length === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
-      if (options.dryRun) return restoreRows(kysely, dialect, rows, options);
+      const batch = readings instanceof PreparedBatch ? readings : prepared(dialect, readings);
+      if (batch.size === 0) return { inserted: 0, identical: 0, overwritten: 0, conflicts: [] };
+      if (options.dryRun) return restoreRows(kysely, dialect, batch.rows(), options);
       // Rows whose ids and readings nobody holds yet (a restore into an empty or older database)
       // need no comparison: inserting them all says so. A batch that meets a stored id or reading
       // is rolled back and compared row by row.
       try {
         return await kysely.transaction().execute(async (trx) => {
-          if (statements !== undefined) for (const statement of statements) await trx.executeQuery(statement);
-          else for (const statement of fastStatements(dialect, rows)) await statement.execute(trx);
-          return { inserted: rows.length, identical: 0, overwritten: 0, conflicts: [] };
+          for (const statement of batch.statements) await statement.execute(trx);
+          return { inserted: batch.size, identical: 0, overwritten: 0, conflicts: [] };
         });
       } catch (error) {
         if (!dialect.isDuplicateKey(error)) throw error;
       }
-      return kysely.transaction().execute((trx) => restoreRows(trx, dialect, rows, options));
+      return kysely.transaction().execute((trx) => restoreRows(trx, dialect, batch.rows(), options));
     },
 
     async hasReadingsTable() {
@@ -231,10 +190,17 @@ export function createBackupRepository(db: Database): BackupRepository {
   };
 }
 
+/** `readings` as one prepared batch. */
+function prepared(dialect: DialectSql, readings: readonly SnapshotReading[]): PreparedBatch {
+  const builder = new RestoreBatchBuilder(dialect);
+  for (const reading of readings) builder.add(reading);
+  return builder.take();
+}
+
 async function restoreRows(
   executor: Kysely<Schema>,
   dialect: DialectSql,
-  rows: readonly InsertRow[],
+  rows: readonly RestoredRow[],
   options: RestoreBatchOptions,
 ): Promise<RestoreBatchOutcome> {
   const stored = await executor
@@ -258,8 +224,8 @@ async function restoreRows(
     .execute();
   const keyOwner = new Map(owners.map((row) => [row.reading_key, Number(row.id)]));
 
-  const inserts: InsertRow[] = [];
-  const updates: InsertRow[] = [];
+  const inserts: RestoredRow[] = [];
+  const updates: RestoredRow[] = [];
   const conflicts: RestoreConflict[] = [];
   let identical = 0;
   for (const row of rows) {
@@ -305,18 +271,7 @@ async function restoreRows(
   return { inserted: inserts.length, identical, overwritten: updates.length, conflicts };
 }
 
-function toRestoredRow(reading: SnapshotReading): InsertRow {
-  const { id, city, temperature, humidity, takenAt, source } = reading;
-  if (!Number.isSafeInteger(id) || id < 1)
-    throw new RangeError(`a restored reading's id must be a whole number >= 1, got ${id}`);
-  // The paper's five keys hold no station: a restored device reading is told apart by its id.
-  const key = source === 'device' ? restoredDeviceKey(id, takenAt) : storedReadingKey(city, takenAt);
-  const row = toInsertRowFromStored({ key, city, temperature, humidity, takenAt, source }) as InsertRow;
-  row.id = id;
-  return row;
-}
-
-function insertStatement(dialect: DialectSql, rows: readonly InsertRow[]): RawBuilder<unknown> {
+function insertStatement(dialect: DialectSql, rows: readonly RestoredRow[]): RawBuilder<unknown> {
   const values = rows.map(
     (row): RowValues => [
       row.id,
@@ -329,25 +284,19 @@ function insertStatement(dialect: DialectSql, rows: readonly InsertRow[]): RawBu
       row.observed_at,
     ],
   );
-  return dialect.insertRows('mediciones', INSERT_COLUMNS, values);
-}
-
-/** Stores `rows`, none of whose ids or readings is stored yet, and adds them to the rollups. */
-function* fastStatements(dialect: DialectSql, rows: readonly InsertRow[]): Generator<RawBuilder<unknown>> {
-  for (const chunk of insertChunks(dialect, rows)) yield insertStatement(dialect, chunk);
-  yield* rollupAdditions(dialect, rows);
+  return dialect.insertRows('mediciones', RESTORED_COLUMNS, values);
 }
 
 /** `rows` in as few INSERTs as the dialect takes. */
-function insertChunks(dialect: DialectSql, rows: readonly InsertRow[]): InsertRow[][] {
-  const size = Math.floor(dialect.maxRowValues / INSERT_COLUMNS.length);
-  const chunks: InsertRow[][] = [];
+function insertChunks(dialect: DialectSql, rows: readonly RestoredRow[]): RestoredRow[][] {
+  const size = Math.floor(dialect.maxRowValues / RESTORED_COLUMNS.length);
+  const chunks: RestoredRow[][] = [];
   for (let start = 0; start < rows.length; start += size) chunks.push(rows.slice(start, start + size));
   return chunks;
 }
 
 /** What the backup says that the stored row does not, in the paper's column names. */
-function differencesOf(row: InsertRow, stored: StoredRow, sourceKnown: boolean): string[] {
+function differencesOf(row: RestoredRow, stored: StoredRow, sourceKnown: boolean): string[] {
   const compared = [
     ['ciudad', row.ciudad, stored.ciudad],
     ['temperatura', row.temperatura, Number(stored.temperatura)],
@@ -360,7 +309,7 @@ function differencesOf(row: InsertRow, stored: StoredRow, sourceKnown: boolean):
     .map(([column, backedUp, current]) => `${column} ${backedUp} in the backup, ${current} in the database`);
 }
 
-function describe(row: InsertRow): string {
+function describe(row: RestoredRow): string {
   return `${row.ciudad} at ${row.fecha_registro}`;
 }
 

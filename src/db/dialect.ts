@@ -18,6 +18,26 @@ export type RowValues = readonly (string | number)[];
 /** How a stored value and a new one combine in `upsertCombining`. */
 export type Combine = 'add' | 'least' | 'greatest';
 
+/**
+ * The text of a list of rows as a dialect's bulk statements take it: MySQL's VALUES list, SQLite's
+ * JSON array of arrays. Numbers are written as `String` writes them in both.
+ */
+export interface RowsText {
+  /** Around the whole list. */
+  readonly open: string;
+  readonly close: string;
+  /** Around each row, and between rows. */
+  readonly rowOpen: string;
+  readonly rowClose: string;
+  readonly rowSeparator: string;
+  /** Between the values of a row. */
+  readonly valueSeparator: string;
+  /** Around a string that needs no escaping (no quote, backslash or control character). */
+  readonly quote: string;
+  /** Any string as a value of the text, quoted and escaped. */
+  literal(value: string): string;
+}
+
 /** The database families `DATABASE_URL` can name. */
 export type DialectName = 'sqlite' | 'mysql';
 
@@ -66,15 +86,16 @@ export interface DialectSql {
     select: RawBuilder<unknown>,
   ): RawBuilder<unknown>;
   /**
-   * `INSERT INTO table (columns)` of `rows` (made as `insertRows` makes its rows), where a row
-   * whose (ciudad, bucket_start) is stored combines with it: each column of `combined` added to,
-   * or the least or greatest of, the stored value. Needs INSERT and UPDATE on `table`.
+   * `INSERT INTO table (columns)` of rows written as `rowsText` says (without the list's `open`
+   * and `close`), where a row whose (ciudad, bucket_start) is stored combines with it: each column
+   * of `combined` added to, or the least or greatest of, the stored value. Needs INSERT and UPDATE
+   * on `table`.
    */
   upsertCombining(
     table: string,
     columns: readonly string[],
     combined: Readonly<Record<string, Combine>>,
-    rows: readonly RowValues[],
+    rows: string,
   ): RawBuilder<unknown>;
   /**
    * `INSERT INTO table (columns)` of `rows`, each a value per column: one statement for many
@@ -82,6 +103,10 @@ export interface DialectSql {
    * those cost more than the database took to store them). At most `maxRowValues` values.
    */
   insertRows(table: string, columns: readonly string[], rows: readonly RowValues[]): RawBuilder<unknown>;
+  /** How `insertRows` writes its rows as text, for a caller that writes that text itself. */
+  readonly rowsText: RowsText;
+  /** `insertRows` of rows already written as `rowsText` says, without the list's `open` and `close`. */
+  insertRowsText(table: string, columns: readonly string[], text: string): RawBuilder<unknown>;
   /** The most values (rows times columns) `insertRows` and `upsertCombining` take at once. */
   readonly maxRowValues: number;
   /**
@@ -98,6 +123,33 @@ export interface DialectSql {
    */
   readonly beginSnapshot: readonly RawBuilder<unknown>[];
 }
+
+/**
+ * MySQL's VALUES list, strings escaped as mysql2 escapes a query's parameters (backslash escapes:
+ * the pool's sql_mode does not set NO_BACKSLASH_ESCAPES).
+ */
+const VALUES_ROWS: RowsText = {
+  open: '',
+  close: '',
+  rowOpen: '(',
+  rowClose: ')',
+  rowSeparator: ', ',
+  valueSeparator: ', ',
+  quote: "'",
+  literal: (value) => escapeMysqlValue(value),
+};
+
+/** A JSON array of arrays: SQLite takes a bulk statement's rows as one JSON parameter. */
+const JSON_ROWS: RowsText = {
+  open: '[',
+  close: ']',
+  rowOpen: '[',
+  rowClose: ']',
+  rowSeparator: ',',
+  valueSeparator: ',',
+  quote: '"',
+  literal: (value) => JSON.stringify(value),
+};
 
 const sqlite: DialectSql = {
   name: 'sqlite',
@@ -146,8 +198,10 @@ const sqlite: DialectSql = {
     )}`,
   // The rows travel as one JSON parameter: a statement of a placeholder per value took SQLite
   // longer to prepare than to run, and is limited to 32,766 of them.
-  insertRows: (table, columns, rows) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${fromJson(columns, rows, false)}`,
+  insertRows: (table, columns, rows) => sqlite.insertRowsText(table, columns, rowsAsText(JSON_ROWS, rows)),
+  rowsText: JSON_ROWS,
+  insertRowsText: (table, columns, text) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) ${fromJson(columns, text, false)}`,
   maxRowValues: 1_000_000,
   inProcess: true,
   isDuplicateKey: (error) =>
@@ -199,9 +253,7 @@ const mysql: DialectSql = {
   // (MySQL 8.0.20+ prefers a row alias, which MariaDB does not know, and warns of VALUES()): a
   // VALUES list costs the server far less than a derived table of one-row SELECTs.
   upsertCombining: (table, columns, combined, rows) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
-      escapedRows(rows, '(', ')', ', '),
-    )} on duplicate key update ${sql.join(
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(rows)} on duplicate key update ${sql.join(
       Object.entries(combined).map(([c, how]) => {
         const [stored, fresh] = [sql.ref(c), sql`values(${sql.ref(c)})`];
         const value = {
@@ -215,10 +267,10 @@ const mysql: DialectSql = {
   // mysql2 writes the values into the statement's text, so the bound is max_allowed_packet (4 MB
   // at the least, by default); a server-side prepared statement's limit keeps a statement of
   // short values well within it.
-  insertRows: (table, columns, rows) =>
-    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(
-      escapedRows(rows, '(', ')', ', '),
-    )}`,
+  insertRows: (table, columns, rows) => mysql.insertRowsText(table, columns, rowsAsText(VALUES_ROWS, rows)),
+  rowsText: VALUES_ROWS,
+  insertRowsText: (table, columns, text) =>
+    sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values ${sql.raw(text)}`,
   // A statement's text is bounded by max_allowed_packet, 16 MB by default on MariaDB (4 MB on
   // MySQL 5.7): 65,535 values of readings are about 1 MB.
   maxRowValues: 65_535,
@@ -232,38 +284,32 @@ const mysql: DialectSql = {
   ],
 };
 
-/** `SELECT value ->> 0 as column, ...` over the rows of a JSON array of arrays. */
-function fromJson(
-  columns: readonly string[],
-  rows: readonly RowValues[],
-  named: boolean,
-): RawBuilder<unknown> {
+/** `SELECT value ->> 0 as column, ...` over a JSON array of arrays, `rows` its text unbracketed. */
+function fromJson(columns: readonly string[], rows: string, named: boolean): RawBuilder<unknown> {
   const values = columns.map((c, i) =>
     named ? sql`value ->> ${sql.lit(i)} as ${sql.ref(c)}` : sql`value ->> ${sql.lit(i)}`,
   );
-  return sql`select ${sql.join(values)} from json_each(${JSON.stringify(rows)})`;
+  return sql`select ${sql.join(values)} from json_each(${`${JSON_ROWS.open}${rows}${JSON_ROWS.close}`})`;
 }
 
 /**
- * Each row's values escaped as mysql2 escapes a query's parameters (backslash escapes: the pool's
- * sql_mode does not set NO_BACKSLASH_ESCAPES), the text joined once. mysql2 itself would append
- * the values to one string one at a time: for tens of thousands of values, a chain of pieces so
- * long that copying it between garbage collections took longer than the database's work.
+ * `rows` as `format` writes them, without the list's `open` and `close`: each row's text built
+ * alone, the rows joined once. Appending value after value to one string would make a chain of
+ * pieces so long that copying it between garbage collections took longer than the database's work.
  */
-function escapedRows(rows: readonly RowValues[], open: string, close: string, separator: string): string {
+function rowsAsText(format: RowsText, rows: readonly RowValues[]): string {
   const parts = new Array<string>(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as RowValues;
-    let text = open;
+    let text = format.rowOpen;
     for (let i = 0; i < row.length; i++) {
       const value = row[i] as string | number;
-      if (i > 0) text += ', ';
-      // What escaping a number gives, without the call.
-      text += typeof value === 'number' ? String(value) : escapeMysqlValue(value);
+      if (i > 0) text += format.valueSeparator;
+      text += typeof value === 'number' ? String(value) : format.literal(value);
     }
-    parts[r] = text + close;
+    parts[r] = text + format.rowClose;
   }
-  return parts.join(separator);
+  return parts.join(format.rowSeparator);
 }
 
 /** The SQL of one dialect. */

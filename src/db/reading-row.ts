@@ -20,7 +20,10 @@ const MAX_STATION_LENGTH = 64;
  */
 export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
   const fail = failureOf(reading.key);
-  const temperature = checkedTemperature(reading, fail);
+  if (typeof reading.key !== 'string' || reading.key === '' || tooLong(reading.key, MAX_KEY_LENGTH)) {
+    fail('key', `1..${MAX_KEY_LENGTH} characters`, reading.key);
+  }
+  const temperature = checkedTemperature(reading, keyOfNew);
   // A device reading restored from a backup has no station (the paper's format cannot hold it).
   const { station, source } = reading;
   if (station !== undefined) {
@@ -47,26 +50,31 @@ export function toInsertRow(reading: NewReading): Insertable<MedicionesTable> {
   };
 }
 
+/** The values of a reading that the table checks, whatever their origin. */
+interface CheckedValues {
+  readonly city: string;
+  readonly temperature: number;
+  readonly humidity: number;
+  readonly source: ReadingSource;
+}
+
 /**
- * The row that stores `reading`, whose instants are already in stored form (a restore reads them
- * so from the backup): checked and rounded as `toInsertRow` does, with no `Date` made.
+ * Checks a reading whose instant is already in stored form (a restore reads it so from the
+ * backup) as `toInsertRow` does, with no `Date` made and no object: returns its temperature
+ * rounded to one decimal. `keyOf` names the reading in the error, and is called only then: its
+ * key is derived from its other values, and a restore checks millions that are fine. `goodTakenAt`
+ * is a `takenAt` already found good (readings of the same second often follow each other).
  */
-export function toInsertRowFromStored(
-  reading: Omit<NewReading, 'takenAt' | 'observedAt'> & { readonly takenAt: string },
-): Insertable<MedicionesTable> {
-  const fail = failureOf(reading.key);
-  if (typeof reading.takenAt !== 'string' || !isStoredTimestamp(reading.takenAt)) {
-    fail('takenAt', "a stored timestamp 'YYYY-MM-DD HH:MM:SS'", reading.takenAt);
+export function checkedStoredReading<R extends CheckedValues & { readonly takenAt: string }>(
+  reading: R,
+  keyOf: (reading: R) => string,
+  goodTakenAt?: string,
+): number {
+  const { takenAt } = reading;
+  if (takenAt !== goodTakenAt && (typeof takenAt !== 'string' || !isStoredTimestamp(takenAt))) {
+    failureOf(keyOf(reading))('takenAt', "a stored timestamp 'YYYY-MM-DD HH:MM:SS'", reading.takenAt);
   }
-  return {
-    ciudad: reading.city,
-    temperatura: checkedTemperature(reading, fail),
-    humedad: reading.humidity,
-    fecha_registro: reading.takenAt,
-    reading_key: reading.key,
-    source: reading.source,
-    observed_at: reading.takenAt,
-  };
+  return checkedTemperature(reading, keyOf);
 }
 
 type Fail = (field: string, expected: string, got: unknown) => never;
@@ -77,25 +85,28 @@ function failureOf(key: unknown): Fail {
   };
 }
 
-/** Checks every value but the instants against the table's limits; returns the temperature rounded. */
-function checkedTemperature(reading: Omit<NewReading, 'takenAt' | 'observedAt'>, fail: Fail): number {
-  const { key, city, humidity, source } = reading;
-  if (typeof key !== 'string' || key === '' || tooLong(key, MAX_KEY_LENGTH)) {
-    fail('key', `1..${MAX_KEY_LENGTH} characters`, key);
-  }
+const keyOfNew = (reading: NewReading): string => reading.key;
+
+/** Checks the values but the key and instants against the table's limits; returns the temperature rounded. */
+function checkedTemperature<R extends CheckedValues>(reading: R, keyOf: (reading: R) => unknown): number {
+  const { city, humidity, source } = reading;
   // Untrimmed names are refused because MySQL's PAD SPACE collations would match 'Cali ' to
   // 'Cali' where SQLite would not.
   if (typeof city !== 'string' || city === '' || city !== city.trim() || tooLong(city, MAX_CITY_LENGTH)) {
-    fail('city', `a trimmed name of 1..${MAX_CITY_LENGTH} characters`, city);
+    failureOf(keyOf(reading))('city', `a trimmed name of 1..${MAX_CITY_LENGTH} characters`, city);
   }
   if (!Number.isInteger(humidity) || humidity < 0 || humidity > 100)
-    fail('humidity', 'an integer 0..100', humidity);
+    failureOf(keyOf(reading))('humidity', 'an integer 0..100', humidity);
   const temperature =
     typeof reading.temperature === 'number' ? roundToTenth(reading.temperature) : Number.NaN;
   if (!(temperature >= TEMPERATURE_RANGE[0] && temperature <= TEMPERATURE_RANGE[1])) {
-    fail('temperature', `a number of °C in ${TEMPERATURE_RANGE.join('..')}`, reading.temperature);
+    failureOf(keyOf(reading))(
+      'temperature',
+      `a number of °C in ${TEMPERATURE_RANGE.join('..')}`,
+      reading.temperature,
+    );
   }
-  if (!SOURCES.includes(source)) fail('source', SOURCES.join(' or '), source);
+  if (!SOURCES.includes(source)) failureOf(keyOf(reading))('source', SOURCES.join(' or '), source);
   return temperature;
 }
 

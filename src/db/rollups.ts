@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Combine, DialectSql } from './dialect.js';
+import type { Combine, DialectSql, RowsText } from './dialect.js';
 import {
   ROLLUP_LEVELS,
   ROLLUP_VALUE_COLUMNS,
@@ -7,18 +7,13 @@ import {
   type RollupSeconds,
 } from './rollup-levels.js';
 import type { Schema } from './schema.js';
+import type { TextWriter } from './text-writer.js';
 import { toSqlTimestamp } from './timestamps.js';
 
 /** Where a reading is (or was) stored: its city and `fecha_registro` in stored form. */
 export interface ReadingPlace {
   readonly ciudad: string;
   readonly fecha_registro: string;
-}
-
-/** A reading as the rollups count it: its place and values in stored form. */
-export interface RolledUpReading extends ReadingPlace {
-  readonly temperatura: number;
-  readonly humedad: number;
 }
 
 /** What changed about the readings at the given places. */
@@ -91,82 +86,141 @@ const COMBINED: Readonly<Record<(typeof ROLLUP_VALUE_COLUMNS)[number], Combine>>
 
 type BucketRow = [string, string, number, number, number, number, number, number, number];
 
+/** One city's 1 min buckets in `RollupAdditions`, by minute, and the bucket added to last. */
+interface CityMinutes {
+  readonly buckets: Map<number, BucketRow>;
+  lastMinute: number;
+  last: BucketRow | undefined;
+}
+
 /**
- * The statements that add `readings`, inserted on the same transaction before them and each new
- * to the database (none stored before, none twice), to the buckets of every level: aggregated
- * here and combined with what each bucket holds, without reading `mediciones` again. Exact only
- * for readings known to be new: a batch that may repeat stored readings goes through
- * `recomputeRollups`. Made one at a time, so a caller may let other work run between them.
+ * Readings new to the database (none stored before, none twice), added one at a time to the 1 min
+ * buckets of their city, for `statements` to add to the buckets of every level once they are
+ * inserted: aggregated here and combined with what each bucket holds, without reading
+ * `mediciones` again. Exact only for readings known to be new: a batch that may repeat stored
+ * readings goes through `recomputeRollups`. Adding a reading makes no object unless it opens a
+ * bucket.
  */
-export function* rollupAdditions(
-  dialect: DialectSql,
-  readings: readonly RolledUpReading[],
-): Generator<RawBuilder<unknown>> {
-  // Each level from the one below, as the recompute does: a reading is looked at once, not per level.
-  let buckets: BucketRow[] | undefined;
-  for (const level of ROLLUP_LEVELS) {
-    buckets =
-      buckets === undefined
-        ? combined(readings, level.seconds, OF_READINGS)
-        : combined(buckets, level.seconds, OF_BUCKETS);
-    const perStatement = Math.floor(dialect.maxRowValues / COLUMNS.length);
-    for (let start = 0; start < buckets.length; start += perStatement) {
-      const rows = buckets.slice(start, start + perStatement);
-      yield dialect.upsertCombining(level.table, COLUMNS, COMBINED, rows);
+export class RollupAdditions {
+  private readonly byCity = new Map<string, CityMinutes>();
+  // The minute of the last reading's time: readings of one second (every city of one reading of
+  // the sensor) often follow each other, and share the text of their time.
+  private lastTime = '';
+  private lastTimeMinute = -1;
+
+  /** A reading in stored form: its temperature already rounded to one decimal. */
+  add(ciudad: string, fechaRegistro: string, temperatura: number, humedad: number): void {
+    let city = this.byCity.get(ciudad);
+    if (city === undefined) {
+      city = { buckets: new Map(), lastMinute: -1, last: undefined };
+      this.byCity.set(ciudad, city);
     }
-  }
-}
-
-/** How `combined` reads a row of its input. */
-interface Grouping<Row> {
-  city(row: Row): string;
-  time(row: Row): string;
-  /** A new bucket of `row` alone (`into` undefined), or `into` with `row` added. */
-  add(row: Row, into: BucketRow | undefined): BucketRow;
-}
-
-const OF_READINGS: Grouping<RolledUpReading> = {
-  city: (reading) => reading.ciudad,
-  time: (reading) => reading.fecha_registro,
-  add({ ciudad, temperatura, humedad }, into) {
+    if (fechaRegistro !== this.lastTime) {
+      this.lastTimeMinute = minuteOf(fechaRegistro);
+      this.lastTime = fechaRegistro;
+    }
+    const minute = this.lastTimeMinute;
+    let bucket = minute === city.lastMinute ? city.last : city.buckets.get(minute);
     const tenths = Math.round(temperatura * 10);
-    if (into === undefined)
-      return [ciudad, '', 1, tenths, temperatura, temperatura, humedad, humedad, humedad];
-    addTo(into, 1, tenths, temperatura, temperatura, humedad, humedad, humedad);
-    return into;
-  },
-};
+    if (bucket === undefined) {
+      bucket = [
+        ciudad,
+        `${fechaRegistro.slice(0, 17)}00`,
+        1,
+        tenths,
+        temperatura,
+        temperatura,
+        humedad,
+        humedad,
+        humedad,
+      ];
+      city.buckets.set(minute, bucket);
+    } else addTo(bucket, 1, tenths, temperatura, temperatura, humedad, humedad, humedad);
+    city.lastMinute = minute;
+    city.last = bucket;
+  }
 
-const OF_BUCKETS: Grouping<BucketRow> = {
-  city: (bucket) => bucket[0],
-  time: (bucket) => bucket[1],
-  add(bucket, into) {
-    if (into === undefined) return [...bucket];
-    addTo(into, bucket[2], bucket[3], bucket[4], bucket[5], bucket[6], bucket[7], bucket[8]);
-    return into;
-  },
-};
-
-/** `rows` grouped into buckets by city and the `seconds`-wide bucket holding them. */
-function combined<Row>(rows: readonly Row[], seconds: RollupSeconds, grouping: Grouping<Row>): BucketRow[] {
-  const byCity = new Map<string, Map<string, BucketRow>>();
-  for (const row of rows) {
-    const city = grouping.city(row);
-    let buckets = byCity.get(city);
-    if (buckets === undefined) {
-      buckets = new Map();
-      byCity.set(city, buckets);
-    }
-    const start = bucketStartOf(grouping.time(row), seconds);
-    const bucket = buckets.get(start);
-    if (bucket !== undefined) grouping.add(row, bucket);
-    else {
-      const made = grouping.add(row, undefined);
-      made[1] = start;
-      buckets.set(start, made);
+  /**
+   * The statements that add the readings added so far to the buckets of every level, to run on
+   * the transaction that inserted them, after them. Made one at a time, so a caller may let other
+   * work run between them.
+   */
+  *statements(dialect: DialectSql, writer: TextWriter): Generator<RawBuilder<unknown>> {
+    const format = dialect.rowsText;
+    const cities = new Map<string, string>();
+    // Each level from the one below, as the recompute does: a reading was looked at once, not per level.
+    let buckets: BucketRow[] = [];
+    for (const city of this.byCity.values()) for (const bucket of city.buckets.values()) buckets.push(bucket);
+    for (const [index, level] of ROLLUP_LEVELS.entries()) {
+      if (index > 0) buckets = coarser(buckets, level.seconds);
+      const perStatement = Math.floor(dialect.maxRowValues / COLUMNS.length);
+      for (let start = 0; start < buckets.length; start += perStatement) {
+        const end = Math.min(buckets.length, start + perStatement);
+        for (let i = start; i < end; i++) {
+          const bucket = buckets[i] as BucketRow;
+          let literal = cities.get(bucket[0]);
+          if (literal === undefined) {
+            literal = format.literal(bucket[0]);
+            cities.set(bucket[0], literal);
+          }
+          if (i > start) writer.ascii(format.rowSeparator);
+          writeBucket(writer, format, literal, bucket);
+        }
+        yield dialect.upsertCombining(level.table, COLUMNS, COMBINED, writer.take());
+      }
     }
   }
-  return [...byCity.values()].flatMap((buckets) => [...buckets.values()]);
+}
+
+/** One bucket's row, as `format` writes rows, its city's name already a literal. */
+function writeBucket(writer: TextWriter, format: RowsText, city: string, bucket: BucketRow): void {
+  const separator = format.valueSeparator;
+  const quote = format.quote.charCodeAt(0);
+  writer.ascii(format.rowOpen);
+  writer.text(city);
+  writer.ascii(separator);
+  writer.char(quote);
+  writer.ascii(bucket[1]);
+  writer.char(quote);
+  // Counts and sums are whole numbers; temperature_min and _max (4 and 5) whole tenths.
+  for (let i = 2; i < bucket.length; i++) {
+    writer.ascii(separator);
+    if (i === 4 || i === 5) writer.tenths(Math.round((bucket[i] as number) * 10));
+    else writer.integer(bucket[i] as number);
+  }
+  writer.ascii(format.rowClose);
+}
+
+/** The minute of a stored timestamp as one number, `YYYYMMDDhhmm`, read from its digits. */
+function minuteOf(stored: string): number {
+  let minute = 0;
+  for (let i = 0; i < 16; i++) {
+    const c = stored.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) minute = minute * 10 + (c - 0x30);
+  }
+  return minute;
+}
+
+/** `buckets` merged into the `seconds`-wide buckets holding them, per city. */
+function coarser(buckets: readonly BucketRow[], seconds: RollupSeconds): BucketRow[] {
+  const byCity = new Map<string, Map<string, BucketRow>>();
+  for (const bucket of buckets) {
+    let merged = byCity.get(bucket[0]);
+    if (merged === undefined) {
+      merged = new Map();
+      byCity.set(bucket[0], merged);
+    }
+    const start = bucketStartOf(bucket[1], seconds);
+    const into = merged.get(start);
+    if (into !== undefined)
+      addTo(into, bucket[2], bucket[3], bucket[4], bucket[5], bucket[6], bucket[7], bucket[8]);
+    else {
+      const made: BucketRow = [...bucket];
+      made[1] = start;
+      merged.set(start, made);
+    }
+  }
+  return [...byCity.values()].flatMap((merged) => [...merged.values()]);
 }
 
 /** Counts and sums add up, each extreme keeps the further value. */

@@ -24,14 +24,9 @@ export function toSqlTimestamp(instant: Date, rounding: 'floor' | 'ceil' = 'floo
 export function isStoredTimestamp(text: string): boolean {
   if (!SQL_TIMESTAMP.test(text)) return false;
   // Read from the digits rather than through Date: a restore checks millions of them.
-  const number = (from: number, to: number) => {
-    let value = 0;
-    for (let i = from; i < to; i++) value = value * 10 + text.charCodeAt(i) - 0x30;
-    return value;
-  };
-  const year = number(0, 4);
-  const month = number(5, 7);
-  const day = number(8, 10);
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 7);
+  const day = digitsAt(text, 8, 10);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const daysInMonth =
     month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
@@ -40,10 +35,17 @@ export function isStoredTimestamp(text: string): boolean {
     month <= 12 &&
     day >= 1 &&
     day <= daysInMonth &&
-    number(11, 13) <= 23 &&
-    number(14, 16) <= 59 &&
-    number(17, 19) <= 59
+    digitsAt(text, 11, 13) <= 23 &&
+    digitsAt(text, 14, 16) <= 59 &&
+    digitsAt(text, 17, 19) <= 59
   );
+}
+
+/** The number written by the digits of `text` from `from` to `to`. */
+function digitsAt(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + text.charCodeAt(i) - 0x30;
+  return value;
 }
 
 /** A stored timestamp as ISO 8601 UTC with seconds and `Z`, e.g. `2024-03-01T12:00:00Z`. */
