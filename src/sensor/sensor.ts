@@ -28,9 +28,14 @@ const STOP_GRACE_MS = 4_000;
 
 /**
  * The sensor: every `intervalS` seconds, one reading per city. Ticks fall on multiples of the
- * interval (readings of several sensors line up), never overlap (a slow tick makes the next one
- * wait for the following boundary), and no error ever stops the loop.
+ * interval (readings of several sensors line up) and never overlap; a tick that ran late (a
+ * stalled event loop, a slow store) is followed at once by the boundaries it made the sensor miss,
+ * up to `MAX_CATCH_UP` of them, so a stall of a few intervals leaves no gap. No error ever stops
+ * the loop.
  */
+/** The most interval boundaries a late sensor takes afterwards; a longer stall leaves a gap. */
+export const MAX_CATCH_UP = 3;
+
 export function createSensor(deps: SensorDeps) {
   const { source, store, cities, clock, logger } = deps;
   const intervalMs = deps.intervalS * 1000;
@@ -43,11 +48,12 @@ export function createSensor(deps: SensorDeps) {
 
   /**
    * Takes and stores one round of readings; resolves with what happened, never rejects.
-   * `dueAt` is the interval boundary the tick was scheduled for: timers may fire a millisecond
-   * early, and a tick stamped with the previous second would repeat that tick's keys.
+   * `dueAt` is the interval boundary the tick was scheduled for, and its readings' time: a timer
+   * may fire a millisecond early (the previous second would repeat that tick's keys) or, on a
+   * loaded machine, a second late (the boundary would be missed).
    */
-  async function tick(dueAt = 0): Promise<TickResult> {
-    const takenAt = new Date(Math.floor(Math.max(clock.now(), dueAt) / 1000) * 1000);
+  async function tick(dueAt?: number): Promise<TickResult> {
+    const takenAt = new Date(Math.floor((dueAt ?? clock.now()) / 1000) * 1000);
     let readings: Awaited<ReturnType<typeof takeReadings>>;
     try {
       readings = await takeReadings(source, cities, takenAt, abort.signal);
@@ -69,17 +75,20 @@ export function createSensor(deps: SensorDeps) {
     }
   }
 
-  function scheduleNext(): void {
+  function scheduleNext(previousDueAt: number | undefined): void {
     if (!running) return;
     const now = clock.now();
-    const dueAt = (Math.floor(now / intervalMs) + 1) * intervalMs;
-    timer = setTimeout(() => runTick(dueAt), dueAt - now);
+    const nextBoundary = (Math.floor(now / intervalMs) + 1) * intervalMs;
+    // The boundary after the previous tick's: now or soon, unless too far behind to catch up.
+    const following = previousDueAt === undefined ? nextBoundary : previousDueAt + intervalMs;
+    const dueAt = nextBoundary - following > MAX_CATCH_UP * intervalMs ? nextBoundary : following;
+    timer = setTimeout(() => runTick(dueAt), Math.max(0, dueAt - now));
   }
 
   function runTick(dueAt?: number): void {
     inFlight = tick(dueAt).finally(() => {
       inFlight = undefined;
-      scheduleNext();
+      scheduleNext(dueAt);
     });
   }
 

@@ -17,6 +17,7 @@ import { createSimulatedSource } from '../../src/weather/simulated-source.js';
 import { abortedError } from '../../src/weather/weather-error.js';
 import { captureLogger } from '../support/capture-logger.js';
 import { startFakeOpenMeteo } from '../support/fake-open-meteo.js';
+import { waitFor } from '../support/run-clima.js';
 
 const START = Date.parse('2026-08-20T14:03:07.250Z');
 
@@ -182,6 +183,38 @@ describe('sensor', () => {
     await sensor.stop();
     assert.ok(takenAt.length >= 3, `${takenAt.length} ticks`);
     assert.equal(new Set(takenAt).size, takenAt.length, 'no second stamped twice');
+  });
+
+  it('takes the boundaries a stall made it miss right after it, so a stall of a few intervals leaves no gap', async () => {
+    const { logger } = captureLogger();
+    const takenAt: number[] = [];
+    let stalled = false;
+    const stalling: ReadingStore = {
+      insertBatch: async (readings: readonly NewReading[]) => {
+        takenAt.push(readings[0]?.takenAt.getTime() ?? 0);
+        // The second tick's store hangs for over two intervals, as a loaded disk or machine would.
+        if (takenAt.length === 2 && !stalled) {
+          stalled = true;
+          await new Promise((resolve) => setTimeout(resolve, 2_300));
+        }
+        return readings.length;
+      },
+    };
+    const fixed: WeatherSource = {
+      observe: async () => [
+        { city: 'Bogota', temperature: 14, humidity: 70, observedAt: new Date(0), source: 'simulated' },
+      ],
+    };
+    const sensor = sensorWith({ source: fixed, store: stalling, intervalS: 1, clock: systemClock, logger });
+    sensor.start();
+    await waitFor(() => (takenAt.length >= 7 ? true : undefined), 20_000, 'seven ticks');
+    await sensor.stop();
+    const steps = takenAt.slice(1).map((at, i) => at - (takenAt[i] as number));
+    assert.deepEqual(
+      new Set(steps.slice(0, 5)),
+      new Set([1_000]),
+      `seconds taken: ${takenAt.map((at) => new Date(at).toISOString()).join(', ')}`,
+    );
   });
 
   it('asks Open-Meteo at most 5 times over one simulated hour of 15 s ticks', async () => {
