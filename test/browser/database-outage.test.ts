@@ -37,6 +37,8 @@ if (skip !== false) {
       const view = await openPage(browser, `${dashboard.base}/?lang=en`);
       try {
         await view.page.waitForSelector('#db-status[data-state="up"]');
+        // The charts' first queries answered: one the outage cut short would be a request that failed.
+        await view.page.waitForSelector('#charts[data-state="ok"], #charts[data-state="empty"]');
         await server().kill();
         // The stream's poller notices within an interval; the guard's time-out is 2 s at most.
         await view.page.waitForSelector('#db-status[data-state="down"]', {

@@ -52,7 +52,9 @@ export async function openPage(browser: Browser, url: string, width = 1280) {
     if (chart && search.includes('points=')) chartQueries.push(pathname + search);
   });
   page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // With the address a failed request was for: "Failed to load resource" alone does not say.
+    const { url } = message.location();
+    if (message.type() === 'error') errors.push(url ? `${message.text()} (${url})` : message.text());
   });
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('dialog', async (dialog) => {
