@@ -36,10 +36,10 @@ for (const step of [
 
 mkdirSync(join(root, 'test-output'), { recursive: true });
 
-// Two lanes side by side, each one file at a time. The drills, the topology tests and the restore
-// drills, spend minutes waiting out the outages they cause (a cloud down for 60 s, a link cut for
-// 20 s) or on a database loading, time the other lane uses. The other lane reports as it goes;
-// the drills' report is printed once they end.
+// Two lanes side by side, each one file at a time. The drills (the topology tests and the restore
+// drills) spend minutes waiting out the outages they cause (a cloud down for 60 s, a link cut for
+// 20 s) or a database loading: time the other lane uses. The other lane reports as it goes; the
+// drills' report is printed once they end.
 const DRILLS = [
   'test/system/galera.test.ts',
   'test/system/hybrid.test.ts',
